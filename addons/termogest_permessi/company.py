@@ -3,7 +3,7 @@
 import datetime
 from email.message import EmailMessage
 
-from trytond.config import config
+import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
@@ -28,7 +28,8 @@ TRACKED_FIELDS = PARTY_FIELDS + [
     'currency', 'timezone',
     ]
 _IDENTIFIER_TYPES = {
-    'vat_number': 'it_iva',
+    # Tryton 8 names the partita IVA type it_vat (DESIGN.md: it_iva).
+    'vat_number': 'it_vat',
     'fiscal_code': 'it_codicefiscale',
     }
 _ADDRESS_FIELDS = {
@@ -81,9 +82,11 @@ class Company(metaclass=PoolMeta):
     sole_shareholder = fields.Selection(
         SOLE_SHAREHOLDER, "Shareholders", sort=False)
     liquidation_status = fields.Selection(
-        LIQUIDATION_STATUS, "Liquidation Status", sort=False)
+        [(None, "")] + LIQUIDATION_STATUS, "Liquidation Status",
+        sort=False)
     fiscal_regime = fields.Selection(
-        FISCAL_REGIMES, "Fiscal Regime", sort=False, required=True)
+        [(None, "")] + FISCAL_REGIMES, "Fiscal Regime", sort=False,
+        help="Written as RegimeFiscale in every electronic invoice.")
 
     @classmethod
     def default_fiscal_regime(cls):
@@ -96,6 +99,11 @@ class Company(metaclass=PoolMeta):
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            # Empty proxies must not wipe the data of an existing party.
+            for name in PARTY_FIELDS:
+                if name in values and not values[name]:
+                    del values[name]
         if values.get('rea_office'):
             values['rea_office'] = values['rea_office'].upper()
         return values
@@ -131,6 +139,7 @@ class Company(metaclass=PoolMeta):
         Identifier = pool.get('party.identifier')
         Address = pool.get('party.address')
         ContactMechanism = pool.get('party.contact_mechanism')
+        Subdivision = pool.get('country.subdivision')
         parties = [c.party for c in companies]
         if name == 'company_name':
             Party.write(parties, {'name': value})
@@ -147,14 +156,21 @@ class Company(metaclass=PoolMeta):
                                 'party': party.id, 'type': type_,
                                 'code': value}])
         elif name in _ADDRESS_FIELDS:
+            values = {_ADDRESS_FIELDS[name]: value}
+            if name == 'address_subdivision' and value:
+                # The province decides the country (setters run in any order)
+                values['country'] = Subdivision(value).country.id
             for party in parties:
+                address_values = values.copy()
                 if party.addresses:
-                    Address.write([party.addresses[0]], {
-                            _ADDRESS_FIELDS[name]: value})
+                    address = party.addresses[0]
+                    if (name == 'address_country' and address.subdivision
+                            and address.subdivision.country.id != value):
+                        address_values['subdivision'] = None
+                    Address.write([address], address_values)
                 else:
-                    Address.create([{
-                                'party': party.id,
-                                _ADDRESS_FIELDS[name]: value}])
+                    address_values['party'] = party.id
+                    Address.create([address_values])
         elif name == 'phone':
             for party in parties:
                 phones = [

@@ -1,0 +1,61 @@
+# This file is part of TermoGest.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.modules.termogest_permessi.sections import (
+    implied_sections, normalize_login, valid_login, valid_prefix)
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.pool import Pool
+
+
+class TermogestPermessiTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test TermoGest Permessi module"
+    module = 'termogest_permessi'
+
+    def test_normalize_login_adds_prefix_and_lowercases(self):
+        self.assertEqual(
+            normalize_login('Mario Rossi', 'rossiimpianti'),
+            'rossiimpianti.mariorossi')
+        self.assertEqual(
+            normalize_login('RossiImpianti.Niccolò', 'rossiimpianti'),
+            'rossiimpianti.niccolo')
+        self.assertEqual(normalize_login(' Luca ', None), 'luca')
+
+    def test_valid_login(self):
+        self.assertTrue(valid_login('rossiimpianti.mario', 'rossiimpianti'))
+        self.assertTrue(
+            valid_login('rossiimpianti.mario.rossi', 'rossiimpianti'))
+        self.assertFalse(valid_login('rossiimpianti.', 'rossiimpianti'))
+        self.assertFalse(valid_login('rossiimpianti.ma@rio', 'rossiimpianti'))
+        self.assertFalse(valid_login('mario', 'rossiimpianti'))
+        self.assertTrue(valid_login('anything', None))
+
+    def test_valid_prefix(self):
+        self.assertTrue(valid_prefix('rossiimpianti'))
+        self.assertTrue(valid_prefix('rossi-impianti'))
+        self.assertFalse(valid_prefix('rossi.impianti'))
+        self.assertFalse(valid_prefix(''))
+
+    def test_sub_sections_imply_customers(self):
+        self.assertEqual(
+            implied_sections({'access_devices'}),
+            {'access_devices', 'access_customers'})
+        self.assertEqual(
+            implied_sections({'access_calls_edit'}),
+            {'access_calls_edit', 'access_calls', 'access_customers'})
+        self.assertEqual(
+            implied_sections({'access_agenda_edit'}),
+            {'access_agenda_edit', 'access_agenda_read'})
+
+    @with_transaction()
+    def test_every_section_field_has_its_group(self):
+        pool = Pool()
+        User = pool.get('res.user')
+        from trytond.modules.termogest_permessi.sections import (
+            SECTION_GROUPS)
+        ids = User._group_ids(SECTION_GROUPS.values())
+        self.assertEqual(len(set(ids.values())), len(SECTION_GROUPS))
+        for name in SECTION_GROUPS:
+            self.assertIn(name, User._fields)
+
+
+del ModuleTestCase
