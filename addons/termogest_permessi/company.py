@@ -3,13 +3,14 @@
 import datetime
 from email.message import EmailMessage
 
+from email_validator import EmailNotValidError, validate_email
+
 import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval
+from trytond.pyson import Bool, Eval
 from trytond.sendmail import send_message_transactional
-from trytond.tools.email_ import EmailNotValidError, validate_email
 from trytond.transaction import Transaction
 
 from .codes import FISCAL_REGIMES, LIQUIDATION_STATUS, SOLE_SHAREHOLDER
@@ -197,7 +198,8 @@ class Company(metaclass=PoolMeta):
         for company in companies:
             if company.pec:
                 try:
-                    validate_email(company.pec)
+                    # Syntax only: a PEC domain need not resolve from here.
+                    validate_email(company.pec, check_deliverability=False)
                 except EmailNotValidError as exception:
                     raise CompanyDataError(gettext(
                             'termogest_permessi.msg_company_pec_invalid',
@@ -308,7 +310,7 @@ class Employee(metaclass=PoolMeta):
         super().__setup__()
         cls._buttons.update({
                 'link_to_my_user': {
-                    'invisible': Eval('users', [-1]) != [],
+                    'invisible': Bool(Eval('users', [])),
                     'depends': ['users'],
                     },
                 })

@@ -9,7 +9,7 @@ from .sections import normalize_token, valid_prefix
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "TermoGest Configuration"
+    __string__ = "TermoGest Configuration"
     __name__ = 'termogest.configuration'
 
     username_prefix = fields.Char(
