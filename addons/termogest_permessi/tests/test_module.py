@@ -1,10 +1,12 @@
 # This file is part of TermoGest.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.modules.company.tests import CompanyTestMixin
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
 from trytond.modules.termogest_permessi.sections import (
     implied_sections, normalize_login, valid_login, valid_prefix)
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 
 
 class TermogestPermessiTestCase(CompanyTestMixin, ModuleTestCase):
@@ -56,6 +58,33 @@ class TermogestPermessiTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(len(set(ids.values())), len(SECTION_GROUPS))
         for name in SECTION_GROUPS:
             self.assertIn(name, User._fields)
+
+    @with_transaction()
+    def test_rule_context_knows_current_employees(self):
+        "Later modules write 'own records' rules with Eval('employees')"
+        pool = Pool()
+        Rule = pool.get('ir.rule')
+        User = pool.get('res.user')
+        Employee = pool.get('company.employee')
+        Party = pool.get('party.party')
+        company = create_company()
+        with set_company(company):
+            party, = Party.create([{'name': "Luca Ferri"}])
+            employee, = Employee.create([{
+                        'party': party.id, 'company': company.id}])
+            user, = User.create([{
+                        'login': 'luca', 'name': "Luca Ferri",
+                        'companies': [('add', [company.id])],
+                        'company': company.id,
+                        'employees': [('add', [employee.id])],
+                        'employee': employee.id,
+                        }])
+        with Transaction().set_user(user.id):
+            context = Rule._get_context('res.user')
+            key = Rule._get_cache_key({'res.user'})
+        self.assertEqual(context['employees'], (employee.id,))
+        self.assertEqual(context['user_id'], user.id)
+        self.assertIn(user.id, key)
 
 
 del ModuleTestCase
