@@ -9,7 +9,7 @@ from trytond.model.modelview import AccessButtonError
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules, set_user
 
-from .tools import PASSWORD, as_user, create_termogest_company, get_user
+from .tools import as_user, create_termogest_company, get_user, new_account
 
 
 @pytest.fixture
@@ -106,8 +106,7 @@ def test_administrator_sees_every_administration_menu(cfg):
 def test_short_password_refused_in_italian(cfg):
     User = Model.get('res.user')
     as_user(cfg, 'giulia')
-    user = User(login='mario', name="Mario Verdi")
-    user.termogest_role = 'technician'
+    user = new_account('mario', "Mario Verdi", 'technician')
     user.password = 'x' * 11
     with pytest.raises(UserError) as info:
         user.save()
@@ -134,9 +133,7 @@ def test_administrator_changes_password(cfg):
 def test_login_is_normalised_to_prefix(cfg):
     User = Model.get('res.user')
     as_user(cfg, 'giulia')
-    user = User(login='Mario Verdi', name="Mario Verdi")
-    user.termogest_role = 'secretary'
-    user.password = PASSWORD
+    user = new_account('Mario Verdi', "Mario Verdi", 'secretary')
     user.save()
     assert user.login == 'rossiimpianti.marioverdi'
     user.login = 'Mario.Verdì'
@@ -153,13 +150,9 @@ def test_account_slots_hold(cfg):
     User = Model.get('res.user')
     as_user(cfg, 'giulia')
     # 1 technician account in use out of 2.
-    second = User(login='marco', name="Marco Galli")
-    second.termogest_role = 'technician'
-    second.password = PASSWORD
+    second = new_account('marco', "Marco Galli", 'technician')
     second.save()
-    third = User(login='piero', name="Piero Neri")
-    third.termogest_role = 'technician'
-    third.password = PASSWORD
+    third = new_account('piero', "Piero Neri", 'technician')
     with pytest.raises(UserError) as info:
         third.save()
     assert info.value.message == (
@@ -176,10 +169,7 @@ def test_account_slots_hold(cfg):
     with pytest.raises(UserError):
         second.save()
     # The office slots are counted apart: 2 of 3 used.
-    office = User(login='anna', name="Anna Riva")
-    office.termogest_role = 'secretary'
-    office.password = PASSWORD
-    office.save()
+    new_account('anna', "Anna Riva", 'secretary').save()
     Configuration = Model.get('termogest.configuration')
     configuration = Configuration(1)
     assert configuration.secretary_accounts == 3

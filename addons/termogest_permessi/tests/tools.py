@@ -62,6 +62,15 @@ def create_termogest_company(config):
     Employee(party=other, company=company).save()
 
 
+def new_account(login, name, role, password=PASSWORD):
+    "An unsaved account of that kind"
+    User = Model.get('res.user')
+    user = User(login=login, name=name)
+    user.termogest_role = role
+    user.password = password
+    return user
+
+
 def get_user(login):
     User = Model.get('res.user')
     user, = User.find([('login', '=', f'{PREFIX}.{login}')])
