@@ -3,8 +3,6 @@
 import datetime
 from email.message import EmailMessage
 
-from email_validator import EmailNotValidError, validate_email
-
 import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -13,6 +11,7 @@ from trytond.pyson import Bool, Eval
 from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 
+from .checks import is_email
 from .codes import FISCAL_REGIMES, LIQUIDATION_STATUS, SOLE_SHAREHOLDER
 from .exceptions import CompanyDataError, TechnicianLinkError
 
@@ -196,15 +195,10 @@ class Company(metaclass=PoolMeta):
         if field_names and 'pec' not in field_names:
             return
         for company in companies:
-            if company.pec:
-                try:
-                    # Syntax only: a PEC domain need not resolve from here.
-                    validate_email(company.pec, check_deliverability=False)
-                except EmailNotValidError as exception:
-                    raise CompanyDataError(gettext(
-                            'termogest_permessi.msg_company_pec_invalid',
-                            company=company.rec_name, pec=company.pec),
-                        str(exception)) from exception
+            if company.pec and not is_email(company.pec):
+                raise CompanyDataError(gettext(
+                        'termogest_permessi.msg_company_pec_invalid',
+                        company=company.rec_name, pec=company.pec))
 
     @classmethod
     def check_rea(cls, companies, field_names=None):

@@ -2,8 +2,10 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
+from trytond.modules.termogest_permessi.checks import is_email
 from trytond.modules.termogest_permessi.sections import (
-    implied_sections, normalize_login, valid_login, valid_prefix)
+    SECTION_GROUPS, implied_sections, normalize_login, valid_login,
+    valid_prefix)
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -31,6 +33,13 @@ class TermogestPermessiTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertFalse(valid_login('mario', 'rossiimpianti'))
         self.assertTrue(valid_login('anything', None))
 
+    def test_is_email(self):
+        self.assertTrue(is_email('rossiimpianti@pec.it'))
+        self.assertTrue(is_email('mario.rossi+cat@legalmail.example.it'))
+        for value in ['', 'non-una-pec', 'a@b', 'a@@b.it', 'a b@c.it',
+                'a@-b.it', 'a@b.i', 'a.@b.it']:
+            self.assertFalse(is_email(value), value)
+
     def test_valid_prefix(self):
         self.assertTrue(valid_prefix('rossiimpianti'))
         self.assertTrue(valid_prefix('rossi-impianti'))
@@ -52,8 +61,6 @@ class TermogestPermessiTestCase(CompanyTestMixin, ModuleTestCase):
     def test_every_section_field_has_its_group(self):
         pool = Pool()
         User = pool.get('res.user')
-        from trytond.modules.termogest_permessi.sections import (
-            SECTION_GROUPS)
         ids = User._group_ids(SECTION_GROUPS.values())
         self.assertEqual(len(set(ids.values())), len(SECTION_GROUPS))
         for name in SECTION_GROUPS:
