@@ -2,10 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 import trytond.config as config
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import (
     AccountLoginError, AccountPasswordError, AccountSectionError,
@@ -76,6 +77,18 @@ class User(metaclass=PoolMeta):
         "Agenda: Read", "See every technician's agenda.")
     access_agenda_edit = _access_field(
         "Agenda: Edit", "Edit every technician's agenda.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'change_password': {},
+                })
+
+    @classmethod
+    @ModelView.button_action('termogest_permessi.wizard_user_password')
+    def change_password(cls, users):
+        pass
 
     @classmethod
     def _group_ids(cls, xml_ids):
@@ -304,6 +317,40 @@ class User(metaclass=PoolMeta):
                     'termogest_permessi.msg_password_too_short',
                     user=names, length=length, actual=len(password)))
         super().validate_password(password, users)
+
+
+class ChangePasswordStart(ModelView):
+    __string__ = "Change Password"
+    __name__ = 'termogest.user.password.start'
+
+    user = fields.Many2One('res.user', "Account", readonly=True)
+    password = fields.Char("New Password", required=True)
+    confirmation = fields.Char("Repeat the Password", required=True)
+
+
+class ChangePassword(Wizard):
+    __name__ = 'termogest.user.password'
+
+    start = StateView(
+        'termogest.user.password.start',
+        'termogest_permessi.user_password_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Change", 'change', 'tryton-ok', default=True),
+            ])
+    change = StateTransition()
+
+    def default_start(self, fields):
+        return {'user': self.record.id}
+
+    def transition_change(self):
+        pool = Pool()
+        User = pool.get('res.user')
+        if self.start.password != self.start.confirmation:
+            raise AccountPasswordError(gettext(
+                    'termogest_permessi.msg_password_mismatch',
+                    user=self.record.rec_name))
+        User.write([self.record], {'password': self.start.password})
+        return 'end'
 
 
 class Rule(metaclass=PoolMeta):

@@ -2,7 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """Every account kind over RPC (proteus): what it can and cannot do."""
 import pytest
-from proteus import Model
+from proteus import Model, Wizard
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
@@ -257,3 +257,32 @@ def test_technician_without_login_is_allowed(cfg):
     Employee = Model.get('company.employee')
     andrea, = Employee.find([('party.name', '=', "Andrea Greco")])
     assert not andrea.users
+
+
+def test_change_password_wizard_is_for_administrators(cfg):
+    luca = get_user('luca')
+    as_user(cfg, 'luca')
+    with pytest.raises(AccessError):
+        Wizard('termogest.user.password', [luca])
+
+    as_user(cfg, 'giulia')
+    wizard = Wizard('termogest.user.password', [luca])
+    assert wizard.form.user == luca
+    wizard.form.password = 'Nuova-Password-2026'
+    wizard.form.confirmation = 'Nuova-Password-2027'
+    with pytest.raises(UserError) as info:
+        wizard.execute('change')
+    assert info.value.message == (
+        'Le due password digitate per l\'account "Luca Ferri" sono '
+        'diverse: digita due volte la stessa password.')
+
+    wizard = Wizard('termogest.user.password', [luca])
+    wizard.form.password = wizard.form.confirmation = 'corta'
+    with pytest.raises(UserError) as info:
+        wizard.execute('change')
+    assert 'deve averne almeno 12' in info.value.message
+
+    wizard = Wizard('termogest.user.password', [luca])
+    wizard.form.password = wizard.form.confirmation = 'Nuova-Password-2026'
+    wizard.execute('change')
+    assert wizard.state == 'end'
