@@ -1,0 +1,133 @@
+# TermoGest developer targets (GNU make).
+#
+#   make demo         local server with demo data on http://127.0.0.1:8000/
+#                     (RESET=1 recreates the database)
+#   make test         the test suite on SQLite, then on a throwaway PostgreSQL
+#   make deps         system packages the tests need (chromium, postgresql)
+#   make clean        remove build/ and test-artifacts/ (keeps .venv)
+#
+# See /work/shared/TRYTON_NOTES.md sections 4, 5, 6 and 12.
+
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+BIN := .venv/bin
+PGBIN ?= /usr/lib/postgresql/15/bin
+CHROMIUM ?= /usr/bin/chromium
+SAO_VERSION := 8.0
+
+# Modules activated in the demo database: add new addons here.
+MODULES := termogest_permessi
+
+DB := termogest
+# The "admin" email ("make demo ADMIN_EMAIL=" for none).  Mind that with
+# email-validator installed trytond asks the DNS whether the domain takes mail
+# (example.com does not, and there is no DNS offline).
+ADMIN_EMAIL ?= admin@example.com
+ROOT := $(filter 0,$(shell id -u))
+
+# Content hash of addons/: keys the test database caches (notes §5, pitfall 5).
+HASH = $(shell find addons -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 \
+	| LC_ALL=C sort -z | xargs -0 sha1sum | sha1sum | cut -c1-12)
+
+.PHONY: help demo test deps clean
+
+help:
+	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
+
+.venv/.installed: pyproject.toml
+	$(PYTHON) -m venv .venv
+	# pip lists every ignored local index location: harmless noise.
+	$(BIN)/pip install -e '.[test]' 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
+	touch $@
+
+build/sao/index.html:
+	rm -rf build/sao build/sao.tmp
+	mkdir -p build/sao.tmp
+	cd build/sao.tmp
+	npm pack tryton-sao@$(SAO_VERSION) --silent >/dev/null
+	tar xzf tryton-sao-*.tgz
+	cd package
+	npm install --omit=dev --legacy-peer-deps --no-audit --no-fund \
+		2>&1 | { grep -v 'npm warn EBADENGINE' || true; }
+	cd $(CURDIR)
+	mv build/sao.tmp/package build/sao
+	rm -rf build/sao.tmp
+	test -f $@ && touch $@
+
+deps:
+	@missing=()
+	[ -x $(CHROMIUM) ] || missing+=(chromium fonts-dejavu-core)
+	[ -x $(PGBIN)/initdb ] || missing+=(postgresql)
+	if [ $${#missing[@]} -eq 0 ]; then exit 0; fi
+	if [ -z "$(ROOT)" ]; then
+		echo "make deps: missing system packages: $${missing[*]}" >&2
+		echo "install them as root: apt-get install -y $${missing[*]}" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update
+	apt-get install -y --no-install-recommends chromium fonts-dejavu-core postgresql
+
+demo: .venv/.installed build/sao/index.html
+	@export TRYTOND_DATABASE__PATH=$(CURDIR)/build/db
+	export TRYTOND_WEB__ROOT=$(CURDIR)/build/sao
+	export TRYTONPASSFILE=$(CURDIR)/build/adminpass
+	mkdir -p build/db
+	if [ "$${RESET:-}" = 1 ]; then rm -f build/db/$(DB).sqlite; fi
+	if [ ! -f build/db/$(DB).sqlite ]; then
+		if [ ! -s build/adminpass ]; then
+			(umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(15))' > build/adminpass)
+		fi
+		touch build/db/$(DB).sqlite
+		trap 'rm -f build/db/$(DB).sqlite' EXIT   # no half-built database
+		# Without --email trytond-admin asks for it: answer with an empty line.
+		$(BIN)/trytond-admin -c trytond.conf -d $(DB) --all $(if $(ADMIN_EMAIL),--email $(ADMIN_EMAIL)) <<< ''
+		$(BIN)/trytond-admin -c trytond.conf -d $(DB) -u $(MODULES) --activate-dependencies
+		$(BIN)/trytond-admin -c trytond.conf -d $(DB) -l it
+		# No trytond_import_countries: 58 s; the demo script creates Italy.
+		$(BIN)/python scripts/demo_data.py $(DB)
+		trap - EXIT
+	fi
+	$(BIN)/python scripts/demo_data.py $(DB) --print-logins
+	echo "Amministratore Tryton: admin / $$(cat build/adminpass)"
+	echo "Server: http://127.0.0.1:8000/ (Ctrl-C per fermarlo)"
+	exec $(BIN)/trytond -c trytond.conf -d $(DB)
+
+test: .venv/.installed build/sao/index.html deps
+	@hash=$(HASH)
+	unset TRYTOND_DATABASE__URI DB_NAME DB_CACHE
+	run_pytest() {
+		local rc=0
+		$(BIN)/python -m pytest -q "$$@" || rc=$$?
+		if [ $$rc -eq 5 ]; then echo "pytest: no tests collected" >&2; fi
+		return $$rc
+	}
+	echo "== SQLite =="
+	DB_CACHE=$(CURDIR)/build/dbcache/sqlite-$$hash run_pytest
+	echo "== PostgreSQL =="
+	pgtmp=$$(mktemp -d)
+	chmod 755 "$$pgtmp"
+	pgdata=$$pgtmp/data
+	mkdir "$$pgdata"
+	as_pg() { $(if $(ROOT),runuser -u postgres -- "$$@","$$@"); }
+	$(if $(ROOT),chown postgres: "$$pgdata")
+	# Remove the cluster however the recipe ends (failure, Ctrl-C included).
+	trap 'as_pg $(PGBIN)/pg_ctl -D "$$pgdata" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$$pgtmp"' EXIT
+	trap 'exit 130' INT TERM
+	as_pg $(PGBIN)/initdb -D "$$pgdata" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	as_pg $(PGBIN)/pg_ctl -D "$$pgdata" -l "$$pgdata/server.log" -w -s start -o \
+		"-c listen_addresses=127.0.0.1 -p $$port -k $$pgdata -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+		|| { cat "$$pgdata/server.log" >&2; exit 1; }
+	$(PGBIN)/psql -q -h 127.0.0.1 -p $$port -U postgres -d postgres \
+		-c "CREATE ROLE tryton LOGIN PASSWORD 'tryton' CREATEDB"
+	TRYTOND_DATABASE__URI=postgresql://tryton:tryton@127.0.0.1:$$port/ \
+	DB_NAME=test_termogest DB_CACHE=$(CURDIR)/build/dbcache/pg-$$hash \
+	PATH=$(PGBIN):$$PATH run_pytest
+
+clean:
+	rm -rf build test-artifacts
