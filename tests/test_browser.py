@@ -1,0 +1,332 @@
+# This file is part of TermoGest.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""End-to-end check of the web client (sao) with the demo data.
+
+A throwaway SQLite database is built in a temporary directory (trytond-admin
++ scripts/demo_data.py), a trytond server is started on a free loopback port
+and Debian's chromium, driven by Playwright, goes through the flow:
+
+1. the secretary-administrator rossiimpianti.giulia creates the technician
+   account "tecnicotest" from TermoGest > Amministrazione > Gestione Utenti;
+2. the new technician logs in and sees only the technician menu.
+
+Screenshots of every step go to test-artifacts/browser/.  Playwright never
+downloads a browser here: it drives /usr/bin/chromium.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAO = ROOT / 'build' / 'sao'
+CHROMIUM = Path('/usr/bin/chromium')
+ARTIFACTS = ROOT / 'test-artifacts' / 'browser'
+DEMO_SCRIPT = ROOT / 'scripts' / 'demo_data.py'
+BIN = Path(sys.executable).parent
+DB = 'termogest'
+MODULES = ['termogest_permessi']
+
+SECRETARY = ('rossiimpianti.giulia', 'Giulia-Demo-2026!')
+TECHNICIAN_NAME = "Test Tecnico"
+TECHNICIAN_LOGIN = 'tecnicotest'
+TECHNICIAN_FULL_LOGIN = 'rossiimpianti.tecnicotest'
+TECHNICIAN_PASSWORD = 'Tecnico-Test-2026!'
+
+CHROMIUM_ARGS = [
+    '--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--no-first-run', '--disable-sync']
+TIMEOUT = 30_000  # ms, for every Playwright wait (CI runs on 2 slow cores)
+
+if os.environ.get('TRYTOND_DATABASE__URI', '').startswith('postgresql'):
+    pytest.skip(
+        "the browser flow is database-independent: it runs in the SQLite "
+        "pass, the PostgreSQL pass covers RPC", allow_module_level=True)
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} missing (apt-get install chromium or `make deps`)",
+        allow_module_level=True)
+if not (SAO / 'index.html').exists():
+    pytest.skip(
+        f"{SAO / 'index.html'} missing (`make build/sao/index.html`)",
+        allow_module_level=True)
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+expect.set_options(timeout=TIMEOUT)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def wait_port(port, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"trytond exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection(('127.0.0.1', port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"trytond did not listen on {port} in {timeout} s")
+
+
+def run(cmd, env, log, input=''):
+    "Run cmd, its output appended to log; fail with that output"
+    with open(log, 'a') as out:
+        out.write(f"$ {' '.join(map(str, cmd))}\n")
+        out.flush()
+        result = subprocess.run(
+            cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            input=input, text=True)
+    if result.returncode:
+        pytest.fail(
+            f"{' '.join(map(str, cmd))} failed ({result.returncode}):\n"
+            + Path(log).read_text()[-5000:], pytrace=False)
+
+
+@pytest.fixture(scope='module')
+def server(tmp_path_factory):
+    "Build the demo database, start trytond; yield its base URL"
+    tmp = tmp_path_factory.mktemp('browser')
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.iterdir():
+        if old.is_file():
+            old.unlink()
+    port, smtp_port = free_port(), free_port()
+    conf = tmp / 'trytond.conf'
+    conf.write_text(
+        "[database]\n"
+        "uri = sqlite://\n"
+        "language = it\n"
+        "[web]\n"
+        f"listen = 127.0.0.1:{port}\n"
+        "[password]\n"
+        "length = 12\n"
+        "[email]\n"
+        # Nothing listens there: mails fail and are only logged.
+        f"uri = smtp://127.0.0.1:{smtp_port}\n"
+        "from = TermoGest <noreply@termogest.invalid>\n")
+    passfile = tmp / 'adminpass'
+    passfile.write_text('admin-browser-test\n')
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith('TRYTOND_') and k not in {
+            'DB_NAME', 'DB_CACHE', 'TRYTONPASSFILE'}}
+    env.update({
+            'TRYTOND_DATABASE__URI': 'sqlite://',
+            'TRYTOND_DATABASE__PATH': str(tmp),
+            'TRYTOND_WEB__ROOT': str(SAO),
+            'TRYTONPASSFILE': str(passfile),
+            'TRYTOND_CONFIG': str(conf),
+            })
+    log = tmp / 'setup.log'
+    server_log = tmp / 'server.log'
+    process = None
+    try:
+        (tmp / f'{DB}.sqlite').touch()
+        admin = [BIN / 'trytond-admin', '-c', conf, '-d', DB]
+        start = time.monotonic()
+        # trytond-admin asks for the admin email of a new database: answer
+        # none (--email admin@example.com fails with email-validator).
+        run(admin + ['--all'], env, log, input='\n')
+        run(admin + ['-u', *MODULES, '--activate-dependencies'], env, log)
+        run(admin + ['-l', 'it'], env, log)
+        run([sys.executable, DEMO_SCRIPT, DB], env, log)
+        print(f"browser database ready in {time.monotonic() - start:.1f} s")
+
+        with open(server_log, 'w') as out:
+            process = subprocess.Popen(
+                [BIN / 'trytond', '-c', conf, '-d', DB], env=env, cwd=ROOT,
+                stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+        wait_port(port, process)
+        yield f'http://127.0.0.1:{port}/'
+    finally:
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        for path in [log, server_log]:
+            if path.exists():
+                shutil.copy(path, ARTIFACTS / path.name)
+
+
+@pytest.fixture(scope='module')
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Client:
+    "A sao session in its own browser context"
+
+    def __init__(self, browser, base_url, name):
+        self.base_url = base_url
+        self.name = name
+        self.context = browser.new_context(
+            viewport={'width': 1280, 'height': 900}, locale='it-IT')
+        self.context.set_default_timeout(TIMEOUT)
+        self.page = self.context.new_page()
+        self.step = 0
+        self.closed = False
+
+    def close(self):
+        self.context.close()
+        self.closed = True
+
+    def shot(self, label):
+        self.step += 1
+        self.page.screenshot(
+            path=ARTIFACTS / f'{self.name}-{self.step:02d}-{label}.png')
+
+    def login(self, login, password):
+        page = self.page
+        # The database in the URL fragment: no database selector to fill.
+        page.goto(self.base_url + '#' + DB)
+        page.locator('#login').wait_for(state='visible')
+        page.fill('#login', login)
+        self.shot('login')
+        page.click('.login-dialog button[type=submit]')
+        # sao asks the password in a second dialog (Sao.common.ask).
+        password_input = page.locator('.ask-dialog #ask-dialog-entry')
+        password_input.fill(password)
+        expect(password_input).to_have_value(password)
+        self.shot('password')
+        page.locator('.ask-dialog button.btn-primary').click()
+        expect(page.locator('#menu .treeview tbody tr').first).to_be_visible()
+        expect(page.locator('.modal.in')).to_have_count(0)
+        self.shot('home')
+
+    def menu_row(self, title):
+        return self.page.locator('#menu .treeview tbody tr').filter(
+            has=self.page.locator(f'.column-char[title="{title}"]'))
+
+    def expand(self, title):
+        row = self.menu_row(title)
+        expect(row).to_be_visible()
+        row.locator('.expander').click()
+
+    def open_menu(self, *path):
+        "Expand the menu along path and open its last entry"
+        *parents, leaf = path
+        for title in parents:
+            self.expand(title)
+        self.menu_row(leaf).locator('.column-char').click()
+        tab = self.page.locator('#tablist li.active')
+        expect(tab).to_contain_text(leaf)
+
+    def menu_titles(self):
+        return self.page.locator(
+            '#menu .treeview tbody tr .column-char').evaluate_all(
+            "els => els.map(e => e.title)")
+
+    @property
+    def tab(self):
+        return self.page.locator('#tabcontent .tab-pane.active')
+
+    def field(self, name):
+        return self.tab.locator(f'.form [name="{name}"]')
+
+    def fill(self, name, value):
+        "Type value into a form field and leave it (sao reads on change)"
+        field = self.field(name)
+        field.fill(value)
+        field.blur()
+        expect(field).to_have_value(value)
+
+    def button(self, id_):
+        return self.tab.locator(f'button#{id_}')
+
+
+@pytest.fixture
+def client(browser, server):
+    "Factory of Clients; each is closed after a last screenshot"
+    clients = []
+
+    def new_client(name):
+        clients.append(Client(browser, server, name))
+        return clients[-1]
+    yield new_client
+    for client_ in clients:
+        if not client_.closed:
+            try:
+                client_.shot('last')
+            finally:
+                client_.close()
+
+
+def test_secretary_creates_technician_who_sees_technician_menu(client):
+    start = time.monotonic()
+    secretary = client('1-giulia')
+    secretary.login(*SECRETARY)
+    secretary.open_menu('TermoGest', 'Amministrazione', 'Gestione Utenti')
+    expect(secretary.tab.locator('.treeview tbody tr').filter(
+            has_text=SECRETARY[0])).to_be_visible()
+    secretary.shot('user-list')
+
+    secretary.button('new_').click()
+    expect(secretary.field('login')).to_be_editable()
+    secretary.fill('name', TECHNICIAN_NAME)
+    secretary.fill('login', TECHNICIAN_LOGIN)
+    secretary.field('termogest_role').select_option(label="Tecnico")
+    # A technician account may be linked to a technician card.
+    expect(secretary.field('technician')).to_be_visible()
+    secretary.fill('password', TECHNICIAN_PASSWORD)
+    expect(secretary.field('name')).to_have_value(TECHNICIAN_NAME)
+    expect(secretary.field('login')).to_have_value(TECHNICIAN_LOGIN)
+    secretary.shot('new-technician')
+    secretary.button('save').click()
+    # The server adds the company prefix; sao reloads the saved record.
+    expect(secretary.field('login')).to_have_value(
+        TECHNICIAN_FULL_LOGIN)
+    expect(secretary.button('save')).to_be_disabled()
+    expect(secretary.page.locator('.modal.in')).to_have_count(0)
+    secretary.shot('saved')
+    secretary.close()
+
+    technician = client('2-tecnicotest')
+    technician.login(TECHNICIAN_FULL_LOGIN, TECHNICIAN_PASSWORD)
+    technician.expand('TermoGest')
+    expect(technician.menu_row("La mia scheda tecnico")).to_be_visible()
+    technician.shot('menu')
+    titles = technician.menu_titles()
+    for forbidden in [
+            "Amministrazione", "Gestione Utenti", "Terzi", "Party"]:
+        assert forbidden not in titles, (forbidden, titles)
+    technician.open_menu("La mia scheda tecnico")
+    technician.shot('my-technician-card')
+    print(f"browser flow: {time.monotonic() - start:.1f} s")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+        "termogest_permessi.act_my_technician_form filters on "
+        "Eval('employees'), which sao does not have: the client context "
+        "holds 'employee' only (company's User._get_preferences adds "
+        "'employees' only when not context_only), so the list is empty"))
+def test_technician_sees_own_card(client):
+    technician = client('3-luca')
+    technician.login('rossiimpianti.luca', 'Luca-Demo-2026!')
+    technician.open_menu('TermoGest', "La mia scheda tecnico")
+    technician.page.wait_for_load_state('networkidle')
+    technician.shot('my-technician-card')
+    expect(technician.tab.locator('.treeview tbody tr').filter(
+            has_text="Luca Ferri")).to_have_count(1, timeout=5000)
