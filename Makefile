@@ -123,11 +123,29 @@ test: .venv/.installed build/sao/index.html deps
 	as_pg $(PGBIN)/pg_ctl -D "$$pgdata" -l "$$pgdata/server.log" -w -s start -o \
 		"-c listen_addresses=127.0.0.1 -p $$port -k $$pgdata -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
 		|| { cat "$$pgdata/server.log" >&2; exit 1; }
-	$(PGBIN)/psql -q -h 127.0.0.1 -p $$port -U postgres -d postgres \
+	export PGHOST=127.0.0.1 PGPORT=$$port
+	$(PGBIN)/psql -q -X -U postgres -d postgres \
 		-c "CREATE ROLE tryton LOGIN PASSWORD 'tryton' CREATEDB"
+	# The dumps of build/dbcache/pg-<hash> (trytond's DB_CACHE format) are
+	# restored once as template databases "test-<name>": each test then gets
+	# CREATE DATABASE ... TEMPLATE (0.2 s) instead of a pg_restore (1.8 s).
+	pgcache=$(CURDIR)/build/dbcache/pg-$$hash
+	for dump in "$$pgcache"/*-postgresql.dump; do
+		[ -d "$$dump" ] || continue
+		template=test-$$(basename "$$dump" -postgresql.dump)
+		$(PGBIN)/createdb -U tryton "$$template"
+		$(PGBIN)/pg_restore -U tryton -d "$$template" -j 2 "$$dump"
+	done
 	TRYTOND_DATABASE__URI=postgresql://tryton:tryton@127.0.0.1:$$port/ \
-	DB_NAME=test_termogest DB_CACHE=$(CURDIR)/build/dbcache/pg-$$hash \
+	DB_NAME=test_termogest DB_CACHE=postgresql:// \
 	PATH=$(PGBIN):$$PATH run_pytest
+	# Dump the templates created by this run for the next one.
+	mkdir -p "$$pgcache"
+	for template in $$($(PGBIN)/psql -X -At -U postgres -d postgres \
+			-c "SELECT datname FROM pg_database WHERE datname LIKE 'test-%'"); do
+		dump=$$pgcache/$${template#test-}-postgresql.dump
+		[ -d "$$dump" ] || $(PGBIN)/pg_dump -U tryton -F d -j 2 -f "$$dump" "$$template"
+	done
 
 clean:
 	rm -rf build test-artifacts
