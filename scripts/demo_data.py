@@ -307,7 +307,7 @@ def main():
     employees = setup_technicians(company)
     setup_accounts(cfg, company, employees)
     close_config_wizards()
-    print_logins()
+    print(f"Dati demo pronti nel database {args.database}.")
     return 0
 
 

@@ -366,11 +366,6 @@ def test_secretary_creates_technician_who_sees_technician_menu(client):
     print(f"browser flow: {time.monotonic() - start:.1f} s")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-        "termogest_permessi.act_my_technician_form filters on "
-        "Eval('employees'), which sao does not have: the client context "
-        "holds 'employee' only (company's User._get_preferences adds "
-        "'employees' only when not context_only), so the list is empty"))
 def test_technician_sees_own_card(client):
     technician = client('3-luca')
     technician.login('rossiimpianti.luca', 'Luca-Demo-2026!')

@@ -286,3 +286,18 @@ def test_change_password_wizard_is_for_administrators(cfg):
     wizard.form.password = wizard.form.confirmation = 'Nuova-Password-2026'
     wizard.execute('change')
     assert wizard.state == 'end'
+
+
+def test_my_technician_card_action_finds_own_card(cfg):
+    "The action domain is evaluated by the client with its context"
+    from trytond.pyson import PYSONDecoder
+    ActWindow = Model.get('ir.action.act_window')
+    Employee = Model.get('company.employee')
+    User = Model.get('res.user')
+    luca = as_user(cfg, 'luca')
+    action, = ActWindow.find([('name', '=', "La mia scheda tecnico")])
+    context = User.get_preferences(True, {})
+    domain = PYSONDecoder(context).decode(action.pyson_domain)
+    cards = Employee.find(domain)
+    assert [c.party.name for c in cards] == ["Luca Ferri"]
+    assert cards[0] == User(luca.id).employee
