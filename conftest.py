@@ -20,6 +20,7 @@ for cfg in ROOT.glob('addons/*/tryton.cfg'):
 
 def pytest_configure(config):
     import trytond.config as tconfig
+
     # The production rule of trytond.conf, also in tests.
     tconfig.set('password', 'length', '12')
     tconfig.set('database', 'language', 'en')

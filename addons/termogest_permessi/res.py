@@ -158,8 +158,10 @@ class User(metaclass=PoolMeta):
     def set_technician(cls, users, name, value):
         for user in users:
             if value:
+                # An account works as one technician: replace the previous.
+                others = [e.id for e in user.employees if e.id != value]
                 cls.write([user], {
-                        'employees': [('add', [value])],
+                        'employees': [('remove', others), ('add', [value])],
                         'employee': value,
                         })
             elif user.employee:

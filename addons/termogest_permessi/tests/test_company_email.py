@@ -9,10 +9,10 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 from proteus import Model
-from trytond.tests.test_tryton import drop_db
-from trytond.tests.tools import activate_modules, set_user
 
 import trytond.config as config
+from trytond.tests.test_tryton import drop_db
+from trytond.tests.tools import activate_modules, set_user
 
 from .tools import as_user, create_termogest_company, get_user
 

@@ -6,8 +6,8 @@ from trytond.modules.termogest_permessi.checks import is_email
 from trytond.modules.termogest_permessi.sections import (
     SECTION_GROUPS, implied_sections, normalize_login, valid_login,
     valid_prefix)
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 

@@ -3,6 +3,7 @@
 """Every account kind over RPC (proteus): what it can and cannot do."""
 import pytest
 from proteus import Model, Wizard
+
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.model.modelview import AccessButtonError
@@ -131,7 +132,6 @@ def test_administrator_changes_password(cfg):
 
 
 def test_login_is_normalised_to_prefix(cfg):
-    User = Model.get('res.user')
     as_user(cfg, 'giulia')
     user = new_account('Mario Verdi', "Mario Verdi", 'secretary')
     user.save()
@@ -301,3 +301,16 @@ def test_my_technician_card_action_finds_own_card(cfg):
     cards = Employee.find(domain)
     assert [c.party.name for c in cards] == ["Luca Ferri"]
     assert cards[0] == User(luca.id).employee
+
+
+def test_account_works_as_one_technician(cfg):
+    Employee = Model.get('company.employee')
+    User = Model.get('res.user')
+    andrea, = Employee.find([('party.name', '=', "Andrea Greco")])
+    luca = get_user('luca')
+    as_user(cfg, 'giulia')
+    luca = User(luca.id)
+    luca.technician = Employee(andrea.id)
+    luca.save()
+    assert luca.technician == andrea
+    assert luca.employees == [andrea]

@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 """Proteus helpers shared by the TermoGest test suites."""
 from proteus import Model
+
 from trytond.modules.company.tests.tools import create_company, get_company
 from trytond.tests.tools import set_user
 
