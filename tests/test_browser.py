@@ -370,8 +370,10 @@ def test_technician_sees_own_card(client):
     technician = client('3-luca')
     technician.login('rossiimpianti.luca', 'Luca-Demo-2026!')
     technician.open_menu('TermoGest', "La mia scheda tecnico")
-    count = technician.record_count()
+    # Wait for the row itself: the counter may show "_/0" before the search
+    # has answered.
+    rows = technician.tab.locator('.treeview tbody tr')
+    expect(rows.filter(has_text="Luca Ferri")).to_have_count(1)
     technician.shot('my-technician-card')
-    assert count == 1
-    expect(technician.tab.locator('.treeview tbody tr').filter(
-            has_text="Luca Ferri")).to_have_count(1)
+    assert technician.record_count() == 1
+    expect(rows).to_have_count(1)

@@ -86,6 +86,19 @@ class User(metaclass=PoolMeta):
                 })
 
     @classmethod
+    def default_language(cls):
+        "New accounts speak the language of the database (Italian)"
+        pool = Pool()
+        Configuration = pool.get('ir.configuration')
+        Lang = pool.get('ir.lang')
+        langs = Lang.search([
+                ('code', '=', Configuration.get_language()),
+                ('translatable', '=', True),
+                ], limit=1)
+        if langs:
+            return langs[0].id
+
+    @classmethod
     @ModelView.button_action('termogest_permessi.wizard_user_password')
     def change_password(cls, users):
         pass
