@@ -17,7 +17,9 @@ PYTHON ?= python3
 BIN := .venv/bin
 PGBIN ?= /usr/lib/postgresql/15/bin
 CHROMIUM ?= /usr/bin/chromium
-SAO_VERSION := 8.0
+# sao and its dependencies are pinned: sao/package-lock.json is the lock file
+# of this exact version (regenerate it with npm install when bumping).
+SAO_VERSION := 8.0.11
 
 # Modules activated in the demo database: add new addons here.
 MODULES := termogest_permessi
@@ -42,14 +44,15 @@ help:
 	$(BIN)/pip install -e '.[test]' 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 	touch $@
 
-build/sao/index.html:
+build/sao/index.html: sao/package-lock.json
 	rm -rf build/sao build/sao.tmp
 	mkdir -p build/sao.tmp
 	cd build/sao.tmp
 	npm pack tryton-sao@$(SAO_VERSION) --silent >/dev/null
 	tar xzf tryton-sao-*.tgz
 	cd package
-	npm install --omit=dev --legacy-peer-deps --no-audit --no-fund \
+	cp $(CURDIR)/sao/package-lock.json .
+	npm ci --omit=dev --legacy-peer-deps --no-audit --no-fund \
 		2>&1 | { grep -v 'npm warn EBADENGINE' || true; }
 	cd $(CURDIR)
 	mv build/sao.tmp/package build/sao
