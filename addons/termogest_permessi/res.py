@@ -241,6 +241,9 @@ class User(metaclass=PoolMeta):
                 if u.active and ROLE_SLOT.get(u.termogest_role) == slot]
             if not slot_users:
                 continue
+            # Two administrators activating accounts at once must not both
+            # take the last slot.
+            cls.lock()
             limit = configuration.limit(slot)
             in_use = cls.accounts_in_use(slot)
             if in_use > limit:
