@@ -1,5 +1,7 @@
 # This file is part of TermoGest.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+from collections import defaultdict
+
 import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -220,13 +222,11 @@ class User(metaclass=PoolMeta):
                         prefix=prefix))
 
     @classmethod
-    def accounts_in_use(cls, slot, exclude=None):
+    def accounts_in_use(cls, slot):
+        "Count the active accounts that take a slot of that kind"
         roles = [r for r, s in ROLE_SLOT.items() if s == slot]
-        domain = [('termogest_role', 'in', roles)]
-        if exclude:
-            domain.append(('id', 'not in', exclude))
         with Transaction().set_context(active_test=True):
-            return cls.search(domain, count=True)
+            return cls.search([('termogest_role', 'in', roles)], count=True)
 
     @classmethod
     def check_account_slots(cls, users, field_names=None):
@@ -283,18 +283,19 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def _sync_role_groups(cls, users):
+        "Give each account the base groups of its kind, and only those"
         group_ids = cls._group_ids(BASE_GROUPS)
+        by_role = defaultdict(list)
         for user in users:
-            wanted = ROLE_GROUPS.get(user.termogest_role, set())
-            actions = []
-            if wanted:
-                actions.append(('add', [group_ids[g] for g in wanted]))
-            unwanted = BASE_GROUPS - wanted
-            if unwanted and user.termogest_role:
-                actions.append(
-                    ('remove', [group_ids[g] for g in unwanted]))
-            if actions:
-                cls.write([user], {'groups': actions})
+            if user.termogest_role:
+                by_role[user.termogest_role].append(user)
+        for role, role_users in by_role.items():
+            wanted = ROLE_GROUPS[role]
+            actions = [('add', [group_ids[g] for g in wanted])]
+            if BASE_GROUPS - wanted:
+                actions.append(('remove', [
+                            group_ids[g] for g in BASE_GROUPS - wanted]))
+            cls.write(role_users, {'groups': actions})
 
     @classmethod
     def _ensure_technician_employee(cls, users):
@@ -321,13 +322,11 @@ class User(metaclass=PoolMeta):
 
     @classmethod
     def validate_password(cls, password, users):
-        password_b = password
-        if isinstance(password, str):
-            password_b = password.encode('utf-8')
+        # Characters, as the message says (trytond then checks bytes).
         length = max(
             MIN_PASSWORD_LENGTH,
             config.getint('password', 'length', default=0))
-        if len(password_b) < length:
+        if len(password) < length:
             names = ', '.join(
                 getattr(u, 'name', None) or getattr(u, 'login', None) or '?'
                 for u in users)
