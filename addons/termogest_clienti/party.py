@@ -80,7 +80,7 @@ class Party(metaclass=PoolMeta):
         "persons (0000000 for persons and for those who receive by PEC), "
         "6 for public administrations, XXXXXXX for foreign customers.")
     reserved_notes = fields.Text(
-        "Reserved Notes",
+        "Reserved Notes", loading='lazy',
         help="Preferences, payment difficulties: only the users allowed to "
         "read the reserved notes see them.")
     no_maintenance = fields.Boolean(
@@ -221,10 +221,12 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        domain = super().search_rec_name(name, clause)
         _, operator, operand, *extra = clause
-        if isinstance(operand, str) and operand.startswith(ATTENTION_MARK):
-            operand = operand[len(ATTENTION_MARK):]
+        if isinstance(operand, str) and ATTENTION_MARK.strip() in operand:
+            operand = operand.replace(ATTENTION_MARK, '').replace(
+                ATTENTION_MARK.strip(), '')
+        domain = super().search_rec_name(
+            name, (name, operator, operand, *extra))
         domain.extend([
                 ('addresses.street', operator, operand, *extra),
                 ('addresses.city', operator, operand, *extra),
@@ -328,11 +330,16 @@ class Party(metaclass=PoolMeta):
         detected = self.detect_subject_type()
         if detected:
             self.subject_type = detected
-        if not self.sdi_code:
-            if self.subject_type == 'foreign':
-                self.sdi_code = FOREIGN_SDI_CODE
-            elif self.subject_type == 'person':
-                self.sdi_code = PRIVATE_SDI_CODE
+        # Replace only an empty or conventional code, never a real one
+        if self.sdi_code in {None, '', PRIVATE_SDI_CODE, FOREIGN_SDI_CODE}:
+            default = {
+                'foreign': FOREIGN_SDI_CODE,
+                'person': PRIVATE_SDI_CODE,
+                }.get(self.subject_type)
+            if default:
+                self.sdi_code = default
+            elif self.sdi_code == FOREIGN_SDI_CODE:
+                self.sdi_code = None
 
     @fields.depends(methods=['_update_subject_type'])
     def on_change_fiscal_code(self):
@@ -346,7 +353,10 @@ class Party(metaclass=PoolMeta):
     def on_change_sdi_code(self):
         if self.sdi_code:
             self.sdi_code = compact(self.sdi_code)
-        self._update_subject_type()
+        # Only a 6-character code tells the subject type (a public
+        # administration); the other codes leave the user's choice alone.
+        if self.sdi_code and len(self.sdi_code) == 6:
+            self._update_subject_type()
 
     @fields.depends(methods=['_update_subject_type'])
     def on_change_is_building_owner(self):
@@ -375,7 +385,7 @@ class Party(metaclass=PoolMeta):
                 Party.fields_get(['subject_type'])['subject_type'][
                     'selection'])
             return gettext('termogest_clienti.msg_subject_type_mismatch',
-                party=self.rec_name or '',
+                party=self.name or self.code or '',
                 subject_type=selection.get(self.subject_type, ''),
                 detected=selection.get(detected, ''))
 
@@ -556,9 +566,13 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def delete(cls, parties):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
         if Transaction().context.get('_termogest_purge'):
             super().delete(parties)
         else:
+            # Moving to the trash needs the right to delete
+            ModelAccess.check(cls.__name__, 'delete')
             cls.trash(parties)
 
     @classmethod
@@ -689,7 +703,8 @@ class PartyHolder(ModelSQL, ModelView):
     sdi_code = fields.Char("Recipient Code", readonly=True)
     contacts = fields.Text("Contacts", readonly=True)
     attention = fields.Boolean("Attention", readonly=True)
-    reserved_notes = fields.Text("Reserved Notes", readonly=True)
+    reserved_notes = fields.Text(
+        "Reserved Notes", readonly=True, loading='lazy')
     user = fields.Many2One(
         'res.user', "Recorded By", readonly=True, ondelete='SET NULL')
     recorded_at = fields.Function(
@@ -698,7 +713,6 @@ class PartyHolder(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('party')
         cls._order.insert(0, ('date', 'DESC'))
         cls._order.insert(1, ('id', 'DESC'))
 
@@ -760,6 +774,21 @@ class Cron(metaclass=PoolMeta):
 class Replace(metaclass=PoolMeta):
     __name__ = 'party.replace'
 
+    def transition_replace(self):
+        pool = Pool()
+        ContactMechanism = pool.get('party.contact_mechanism')
+        source, destination = self.ask.source, self.ask.destination
+        # Tryton moves the duplicate's contacts deactivated; a merge of
+        # duplicates keeps the numbers and e-mails the reference lacks.
+        known = {(m.type, m.value_compact or m.value)
+            for m in destination.contact_mechanisms}
+        keep = [m for m in source.contact_mechanisms
+            if (m.type, m.value_compact or m.value) not in known]
+        state = super().transition_replace()
+        if keep:
+            ContactMechanism.write(keep, {'active': True})
+        return state
+
     @classmethod
     def fields_to_replace(cls):
         return super().fields_to_replace() + [
@@ -791,6 +820,7 @@ class Erase(metaclass=PoolMeta):
 class TakeoverStart(ModelView):
     "Take over a customer card"
     __name__ = 'termogest.party.takeover.start'
+    __string__ = "Take Over Card"
 
     party = fields.Many2One('party.party', "Customer", readonly=True)
     previous_name = fields.Char("Previous Holder", readonly=True)
@@ -932,6 +962,7 @@ class Takeover(Wizard):
 class AttachMembersStart(ModelView):
     "Attach cards to a condominium or owner"
     __name__ = 'termogest.party.attach_members.start'
+    __string__ = "Attach Cards"
 
     owner = fields.Many2One('party.party', "Condominium / Owner",
         readonly=True)
