@@ -7,7 +7,8 @@ from trytond.modules.party.tests.test_module import PartyCheckReplaceMixin
 from trytond.modules.termogest_clienti.party import mentions
 from trytond.modules.termogest_clienti.subjects import (
     detect_subject_type, sdi_code_problem)
-from trytond.tests.test_tryton import ModuleTestCase
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 
 class TermogestClientiTestCase(
@@ -85,6 +86,22 @@ class TermogestClientiTestCase(
                 'trashed_at'))
         self.assertFalse(mentions([('name', '=', 'trashed_at')], 'trashed_at'))
         self.assertFalse(mentions([], 'trashed_at'))
+
+    @with_transaction()
+    def test_verify_buttons_open_the_agenzia_entrate_pages(self):
+        pool = Pool()
+        Party = pool.get('party.party')
+        ActionUrl = pool.get('ir.action.url')
+        party = Party(name="Mario Rossi")
+        party.save()
+        for button, page in [
+                ('verify_vat_number', 'VerificaPIVA'),
+                ('verify_fiscal_code', 'VerificaCF')]:
+            action_id = getattr(Party, button)([party])
+            action, = ActionUrl.search([('action', '=', action_id)])
+            self.assertIn(
+                'https://telematici.agenziaentrate.gov.it/' + page,
+                action.url)
 
 
 del ModuleTestCase
