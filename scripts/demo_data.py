@@ -299,6 +299,7 @@ def main():
     if args.print_logins:
         print_logins()
         return 0
+    from demo_clienti import create_customers
     cfg = connect(args.database)
     italy = setup_italy()
     euro = setup_euro()
@@ -306,6 +307,7 @@ def main():
     setup_configuration()
     employees = setup_technicians(company)
     setup_accounts(cfg, company, employees)
+    create_customers(company)
     close_config_wizards()
     print(f"Dati demo pronti nel database {args.database}.")
     return 0

@@ -38,7 +38,8 @@ def detect_subject_type(
 
     The order matters: a foreign address wins over everything, a 6-character
     codice destinatario only exists for public administrations, a building
-    owner without a partita IVA is a condominium.
+    owner without a partita IVA nor a personal codice fiscale is a
+    condominium.
     """
     fiscal_code = compact(fiscal_code)
     vat_number = compact(vat_number)
@@ -49,7 +50,8 @@ def detect_subject_type(
         return 'foreign'
     if len(sdi_code) == 6:
         return 'public_administration'
-    if building_owner and not vat_number:
+    if (building_owner and not vat_number
+            and not is_personal_fiscal_code(fiscal_code)):
         return 'condominium'
     if is_personal_fiscal_code(fiscal_code):
         return 'sole_trader' if vat_number else 'person'

@@ -49,6 +49,10 @@ class TermogestClientiTestCase(
         self.assertEqual(detect_subject_type(
                 fiscal_code='97012345678', building_owner=True),
             'condominium')
+        # A private landlord stays a person
+        self.assertEqual(detect_subject_type(
+                fiscal_code='RSSMRA85T10A562S', building_owner=True),
+            'person')
         # A landlord company with a partita IVA stays a company
         self.assertEqual(detect_subject_type(
                 vat_number='09876540015', building_owner=True), 'company')
