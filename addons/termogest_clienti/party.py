@@ -1,6 +1,7 @@
 # This file is part of TermoGest.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 import datetime
+import hashlib
 from collections import defaultdict
 
 from sql import Null, Union
@@ -501,7 +502,13 @@ class Party(metaclass=PoolMeta):
         for party in parties:
             message = party.subject_type_mismatch()
             if message:
-                key = Warning.format('termogest_subject_type', [party])
+                # Keyed on the data, not the id: a card refused on creation
+                # gets another id when saved again after the confirmation.
+                key = 'termogest_subject_type.' + hashlib.sha1('|'.join(
+                        str(v or '') for v in [
+                            party.name, party.subject_type,
+                            party.fiscal_code, party.vat_number,
+                            party.sdi_code]).encode()).hexdigest()
                 if Warning.check(key):
                     raise SubjectTypeWarning(key, message)
 
