@@ -140,6 +140,8 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # The number support staff quote
+        cls.code.string = "Customer No."
         cls._buttons.update({
                 'verify_vat_number': {
                     'invisible': ~Eval('vat_number'),
@@ -196,6 +198,22 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def view_attributes(cls):
         return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('attention', False), 'danger', ''), ['attention']),
+            ('//group[@id="summary_building"]', 'states', {
+                    'invisible': (
+                        ~Eval('is_building_owner') & ~Eval('building_owner')),
+                    }),
+            ('//group[@id="summary_trash"]', 'states', {
+                    'invisible': ~Eval('trashed_at'),
+                    }),
+            ('//page[@name="holders"]', 'states', {
+                    'invisible': ~Eval('holders', []),
+                    }),
+            # The codes are edited on the fiscal data page
+            ('//page[@name="identifiers"]', 'states', {
+                    'invisible': True,
+                    }),
             ('//group[@id="subject_type_warning"]', 'states', {
                     'invisible': ~Eval('subject_type_warning'),
                     }),
