@@ -8,7 +8,11 @@ and Debian's chromium, driven by Playwright, goes through the flow:
 
 1. the secretary-administrator rossiimpianti.giulia creates the technician
    account "tecnicotest" from TermoGest > Amministrazione > Gestione Utenti;
-2. the new technician logs in and sees only the technician menu.
+2. the new technician logs in and sees only the technician menu;
+3. the secretary creates a customer card (TermoGest > Clienti > Clienti)
+   with a wrong partita IVA: the server refuses it with a message naming
+   the customer, the field and the fix; the corrected card saves;
+4. a technician without customer sections has no Clienti menu.
 
 The database built is kept in build/dbcache/browser-<hash>.sqlite, keyed by
 the content of addons/, the demo script, this file and the Tryton versions:
@@ -30,6 +34,7 @@ import time
 from pathlib import Path
 
 import pytest
+from stdnum.it import iva
 
 ROOT = Path(__file__).resolve().parent.parent
 SAO = ROOT / 'build' / 'sao'
@@ -39,13 +44,16 @@ DEMO_SCRIPT = ROOT / 'scripts' / 'demo_data.py'
 DB_CACHE = ROOT / 'build' / 'dbcache'
 BIN = Path(sys.executable).parent
 DB = 'termogest'
-MODULES = ['termogest_permessi']
+MODULES = ['termogest_permessi', 'termogest_clienti']
 
 SECRETARY = ('rossiimpianti.giulia', 'Giulia-Demo-2026!')
 TECHNICIAN_NAME = "Test Tecnico"
 TECHNICIAN_LOGIN = 'tecnicotest'
 TECHNICIAN_FULL_LOGIN = 'rossiimpianti.tecnicotest'
 TECHNICIAN_PASSWORD = 'Tecnico-Test-2026!'
+CUSTOMER_NAME = "Idraulica Test S.n.c."
+WRONG_VAT = '12345678901'  # the check digit is wrong
+GOOD_VAT = '01234560017'  # office 001, Luhn check digit
 
 CHROMIUM_ARGS = [
     '--headless', '--no-sandbox', '--disable-gpu',
@@ -112,7 +120,8 @@ def setup_key():
         p for p in (ROOT / 'addons').rglob('*')
         if p.is_file() and '__pycache__' not in p.parts
         and p.suffix != '.pyc')
-    for path in files + [DEMO_SCRIPT, Path(__file__)]:
+    scripts = sorted((ROOT / 'scripts').glob('demo_*.py'))
+    for path in files + scripts + [Path(__file__)]:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     for dist in sorted(
@@ -230,6 +239,18 @@ class Client:
         self.page = self.context.new_page()
         self.step = 0
         self.closed = False
+        # Errors of sao's JavaScript (a view it cannot draw, a PYSON it
+        # cannot decode) often leave the page silently half drawn.
+        self.js_errors = []
+        self.page.on('pageerror', lambda error: self.js_errors.append(
+                f"{error.name}: {error.message}"))
+        self.page.on('console', self._console)
+
+    def _console(self, message):
+        # jQuery logs the exceptions raised in sao's promises as warnings.
+        if (message.type in {'error', 'warning'}
+                and 'exception' in message.text.lower()):
+            self.js_errors.append(message.text.splitlines()[0])
 
     def close(self):
         self.context.close()
@@ -258,19 +279,25 @@ class Client:
         expect(page.locator('.modal.in')).to_have_count(0)
         self.shot('home')
 
-    def menu_row(self, title):
-        return self.page.locator('#menu .treeview tbody tr').filter(
-            has=self.page.locator(f'.column-char[title="{title}"]'))
+    def menu_row(self, title, depth):
+        """The menu row of title at depth (0 for the top level): a folder
+        and its action may share a title (Clienti > Clienti)"""
+        page = self.page
+        # sao indents the expander of a row by its depth in em.
+        return page.locator('#menu .treeview tbody tr').filter(
+            has=page.locator(f'.column-char[title="{title}"]')).filter(
+            has=page.locator(
+                f'.expander img[style*="margin-left: {depth}em"]'))
 
     def show_menu(self, *path):
         "Expand the menu along path until its last entry is visible"
-        expect(self.menu_row(path[0])).to_be_visible()
-        for parent, child in zip(path, path[1:]):
+        expect(self.menu_row(path[0], 0)).to_be_visible()
+        for depth, (parent, child) in enumerate(zip(path, path[1:])):
             # sao may restore a user's expanded rows: a click would close it.
-            if not self.menu_row(child).is_visible():
-                self.menu_row(parent).locator('.expander').click()
-            expect(self.menu_row(child)).to_be_visible()
-        return self.menu_row(path[-1])
+            if not self.menu_row(child, depth + 1).is_visible():
+                self.menu_row(parent, depth).locator('.expander').click()
+            expect(self.menu_row(child, depth + 1)).to_be_visible()
+        return self.menu_row(path[-1], len(path) - 1)
 
     def open_menu(self, *path):
         "Expand the menu along path and open its last entry"
@@ -285,7 +312,7 @@ class Client:
 
     @property
     def tab(self):
-        return self.page.locator('#tabcontent .tab-pane.active')
+        return self.page.locator('#tabcontent > .tab-pane.active')
 
     def record_count(self):
         "The number of records of the current tab, once they are loaded"
@@ -294,7 +321,26 @@ class Client:
         return int(badge.text_content().split('/')[1])
 
     def field(self, name):
-        return self.tab.locator(f'.form [name="{name}"]')
+        "The visible widget of a form field (a form may show it twice)"
+        return self.tab.locator(f'.form [name="{name}"]:visible')
+
+    def open_page(self, title):
+        "Open the notebook page title of the form"
+        page = self.tab.locator('.form .nav-tabs li').filter(
+            has=self.page.locator('a[role=tab]', has_text=title))
+        page.locator('a[role=tab]').click()
+        expect(page).to_have_class(re.compile(r'\bactive\b'))
+
+    def search(self, text):
+        "Search the records of the current list tab for text"
+        entry = self.tab.locator(
+            '.screen-container > .filter-box input.form-control:visible')
+        entry.fill(text)
+        entry.press('Enter')
+
+    def dialog(self):
+        "The open modal dialog of sao (error, warning, question)"
+        return self.page.locator('.modal.in .modal-dialog')
 
     def fill(self, name, value):
         "Type value into a form field and leave it (sao reads on change)"
@@ -316,12 +362,18 @@ def client(browser, server):
         clients.append(Client(browser, server, name))
         return clients[-1]
     yield new_client
+    js_errors = []
     for client_ in clients:
+        js_errors.extend(f"{client_.name}: {e}" for e in client_.js_errors)
         if not client_.closed:
             try:
                 client_.shot('last')
             finally:
                 client_.close()
+    if js_errors:
+        pytest.fail(
+            "JavaScript errors in sao:\n" + '\n'.join(js_errors),
+            pytrace=False)
 
 
 def test_secretary_creates_technician_who_sees_technician_menu(client):
@@ -377,3 +429,78 @@ def test_technician_sees_own_card(client):
     technician.shot('my-technician-card')
     assert technician.record_count() == 1
     expect(rows).to_have_count(1)
+
+
+def test_secretary_customer_wrong_vat_number_refused(client):
+    """The server refuses a wrong partita IVA with a message naming the
+    customer, the field and the fix; the corrected card saves"""
+    assert not iva.is_valid(WRONG_VAT) and iva.is_valid(GOOD_VAT)
+    start = time.monotonic()
+    secretary = client('4-giulia-cliente')
+    secretary.login(*SECRETARY)
+    secretary.open_menu('TermoGest', "Clienti", "Clienti")
+    if secretary.record_count():  # the demo customers, when there are some
+        expect(secretary.tab.locator(
+                '.treeview tbody tr').first).to_be_visible()
+    secretary.shot('customer-list')
+
+    secretary.button('new_').click()
+    expect(secretary.field('name')).to_be_editable()
+    secretary.fill('name', CUSTOMER_NAME)
+    secretary.open_page("Dati fiscali")
+    secretary.fill('vat_number', WRONG_VAT)
+    # The on_change of the partita IVA sets the subject type: once it has
+    # answered, the card holds what was typed.
+    expect(secretary.field('subject_type').first.locator(
+            'option:checked')).to_have_text(
+        re.compile(r'^(Società o ente|Company or Body)$'))
+    secretary.shot('wrong-vat-number')
+    secretary.button('save').click()
+
+    dialog = secretary.dialog()
+    expect(dialog).to_be_visible()
+    # Italian, or the English source while the translation is missing;
+    # strict about the customer, the field label, the code and the fix.
+    expect(dialog).to_contain_text(re.compile(
+            rf'(Cliente|Customer) "{re.escape(CUSTOMER_NAME)}", '
+            rf'(campo|field) "(Partita IVA|VAT Number)": "{WRONG_VAT}" '
+            r'(non è una partita IVA valida|is not a valid partita IVA)'
+            r'.*(pulsante Verifica|Verify button)'))
+    secretary.shot('wrong-vat-number-refused')
+    dialog.locator('button.btn-primary').click()
+    expect(secretary.page.locator('.modal.in, .modal-backdrop')).to_have_count(
+        0)
+    # Nothing saved: the card is still new, with the wrong code to fix.
+    expect(secretary.field('vat_number')).to_have_value(WRONG_VAT)
+    expect(secretary.field('code').first).to_have_value('')
+
+    secretary.fill('vat_number', GOOD_VAT)
+    secretary.shot('vat-number-fixed')
+    secretary.button('save').click()
+    # Saved: the server numbers the card and sao reloads it.
+    expect(secretary.field('code').first).not_to_have_value('')
+    expect(secretary.button('save')).to_be_disabled()
+    expect(secretary.page.locator('.modal.in')).to_have_count(0)
+    expect(secretary.field('vat_number')).to_have_value(GOOD_VAT)
+    code = secretary.field('code').first.input_value()
+    secretary.shot('saved')
+
+    # Search the list again: the card comes from the server.
+    secretary.button('switch_').click()
+    secretary.search(CUSTOMER_NAME)
+    rows = secretary.tab.locator('.treeview tbody tr')
+    expect(rows.filter(has_text=CUSTOMER_NAME)).to_have_count(1)
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(code)
+    secretary.shot('customer-list-saved')
+    print(f"customer flow: {time.monotonic() - start:.1f} s")
+
+
+def test_technician_has_no_customer_menu(client):
+    technician = client('5-luca-menu')
+    technician.login('rossiimpianti.luca', 'Luca-Demo-2026!')
+    technician.show_menu('TermoGest', "La mia scheda tecnico")
+    technician.shot('menu')
+    titles = technician.menu_titles()
+    assert "Clienti" not in titles, titles
+    assert "Customers" not in titles, titles
