@@ -11,7 +11,6 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.termogest_permessi.checks import is_email
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, inactive_records, without_check_access)
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -683,8 +682,7 @@ class Party(metaclass=PoolMeta):
     def purge(cls, parties):
         with Transaction().set_context(
                 _termogest_purge=True, with_trashed=True):
-            for sub_parties in grouped_slice(parties):
-                cls.delete(cls.browse(sub_parties))
+            cls.delete(cls.browse(parties))
 
     @classmethod
     def purge_trash(cls, date=None):
