@@ -8,6 +8,7 @@ from sql import Null, Union
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
+from trytond.modules.party.exceptions import InvalidIdentifierCode
 from trytond.modules.termogest_permessi.checks import is_email
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
@@ -382,10 +383,6 @@ class Party(metaclass=PoolMeta):
 
     @fields.depends(methods=['_update_subject_type'])
     def on_change_addresses(self):
-        try:
-            super().on_change_addresses()
-        except AttributeError:
-            pass
         self._update_subject_type()
 
     @fields.depends('pec')
@@ -762,10 +759,11 @@ class TrashEntry(ModelSQL):
 class Identifier(metaclass=PoolMeta):
     __name__ = 'party.identifier'
 
+    @fields.depends('type', 'party', 'code')
     def check_code(self):
         try:
             super().check_code()
-        except Exception as exception:
+        except InvalidIdentifierCode as exception:
             if self.type not in {'it_codicefiscale', 'it_vat', 'eu_vat'}:
                 raise
             party = ''
