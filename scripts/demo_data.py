@@ -300,6 +300,7 @@ def main():
         print_logins()
         return 0
     from demo_clienti import create_customers
+    from demo_impianti import create_plants
     cfg = connect(args.database)
     italy = setup_italy()
     euro = setup_euro()
@@ -308,6 +309,7 @@ def main():
     employees = setup_technicians(company)
     setup_accounts(cfg, company, employees)
     create_customers(company)
+    create_plants(company)
     close_config_wizards()
     print(f"Dati demo pronti nel database {args.database}.")
     return 0
