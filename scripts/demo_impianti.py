@@ -923,9 +923,6 @@ class Generator:
         if failure:
             values['e_results'] = 'no'
         if failure == 'efficiency':
-            # what completing the REE sets (DPR 74/2013: within 180 days)
-            device['replacement_due_date'] = date + datetime.timedelta(
-                days=180)
             values['observations'] = (
                 "Rendimento di combustione inferiore al minimo di legge "
                 "(DPR 74/2013, allegato B) anche dopo la pulizia del "
@@ -1151,78 +1148,13 @@ def setup_configuration(company):
         configuration.save()
 
 
-def _minimum_efficiency(context):
-    """A function giving the Allegato B minimum of a device dict
-
-    The REEs are created without the client's on_change_device, which
-    fills in the minimum; the server's recomputation does not store it
-    (EfficiencyReport.compute sets it on the record before _recompute
-    compares the values), so it is given with the other values.
-    """
-    from types import SimpleNamespace
-
-    from proteus import Model
-
-    from trytond.modules.termogest_impianti.regulation import (
-        minimum_efficiency)
-    Rule = Model.get('termogest.rule.minimum_efficiency')
-    rules = [SimpleNamespace(**r) for r in Rule.search_read(
-            [], 0, None, None, ['heat_carrier', 'generator_class',
-                'installed_from', 'installed_to', 'coeff_a', 'coeff_b',
-                'power_cap'], context)]
-
-    def minimum(device):
-        return minimum_efficiency(
-            device['nominal_power'], device['installation_date'],
-            device['heat_carrier'], device.get('generator_class')
-            or 'standard', rules)
-    return minimum
-
-
-def _report_result_string(Report):
-    """Work around a termogest_impianti bug: EfficiencyReport.done logs
-    report.result_string, a field the model does not define; give the
-    class of this process the missing descriptor (the fix of the module)"""
-    cls = Report._config.pool.get('termogest.efficiency.report')
-    if not hasattr(cls, 'result_string'):
-        print("Attenzione: termogest.efficiency.report non definisce "
-            "result_string: aggiunto per completare i REE demo.")
-        cls.result_string = cls.result.translated('result')
-
-
 def _activate_booklets(Booklet, booklets, today, context):
     """Click "Activate" on the booklets, the replacements in a second round
-    (they archive the booklets of the old boilers)
-
-    When the button fails (termogest_impianti's Booklet.log shadows
-    ModelStorage.log, which every button, transition and write calls), the
-    states are stored directly as root, so the demo still shows active and
-    archived booklets.
-    """
-    rounds = [[b['_id'] for b in booklets if b['_round'] == r]
-        for r in [1, 2]]
-    try:
-        for ids in rounds:
-            if ids:
-                Booklet.activate(ids, context)
-        return
-    except AssertionError:
-        print("Attenzione: il pulsante Attiva dei libretti non funziona "
-            "(Booklet.log sovrascrive ModelStorage.log): stati scritti "
-            "direttamente.")
-    from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    old = {b['_id'] for b in booklets if b['_round'] == 1} & {
-        b['_archives'] for b in booklets if b.get('_archives')}
-    with Transaction().start(
-            Booklet._config.database_name, 0, context=context) as transaction:
-        Model = Pool().get('termogest.booklet')
-        actions = [Model.browse(sorted(old)), {
-                'state': 'archived', 'archived_on': today}]
-        active = [i for ids in rounds for i in ids if i not in old]
-        actions += [Model.browse(active), {'state': 'active'}]
-        Model.write(*actions)
-        transaction.commit()
+    (they archive the booklets of the old boilers)"""
+    for round_ in [1, 2]:
+        ids = [b['_id'] for b in booklets if b['_round'] == round_]
+        if ids:
+            Booklet.activate(ids, context)
 
 
 def create_plants(company):
@@ -1384,14 +1316,9 @@ def create_plants(company):
 
     # Efficiency reports, completed before the booklets are activated: the
     # log entries are written below with the maintenance ones
-    minimum = _minimum_efficiency(context)
     vlist = []
     for report in data.reports:
         values = _clean(report)
-        if report['report_type'] == '1':
-            # what the client's on_change_device fills in
-            values['minimum_efficiency'] = minimum(report['_device'])
-            values['minimum_computed'] = True
         values['device'] = report['_device']['_id']
         values['technician'] = employees.get(report['technician'])
         vlist.append(values)
@@ -1399,7 +1326,6 @@ def create_plants(company):
     done = [id_ for report, id_ in zip(data.reports, report_ids)
         if report.get('_done')]
     if done:
-        _report_result_string(Report)
         Report.done(done, context)
     for report, values in zip(data.reports, Report.read(
                 report_ids, ['number', 'result'], context)):

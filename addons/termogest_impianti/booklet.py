@@ -113,7 +113,6 @@ class Booklet(Workflow, ModelSQL, ModelView):
                 Index(t, (t.state, Index.Equality(cardinality='low'))),
                 })
         cls._order.insert(0, ('date', 'DESC'))
-        cls.__access__.add('plant')
         cls._transitions |= {
             ('draft', 'active'),
             ('active', 'archived'),

@@ -89,7 +89,6 @@ class Contract(Workflow, ModelSQL, ModelView):
                 Index(t, (t.state, Index.Equality(cardinality='low'))),
                 })
         cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
-        cls.__access__.add('party')
         cls._transitions |= {
             ('draft', 'active'),
             ('active', 'expired'),

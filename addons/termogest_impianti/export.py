@@ -92,6 +92,11 @@ INTERVENTION_TYPES = {
     }
 
 
+def _bool(value):
+    "A stored boolean as True, False or None (SQLite reads 0 and 1)"
+    return None if value is None else bool(value)
+
+
 def _split_name(name):
     "First and last name of a technician: 'Mario Rossi'"
     parts = (name or '').split()
@@ -295,7 +300,7 @@ class BookletExport(_ExportMixin, Wizard):
         return cit.Libretto(
             intervention_date=booklet.date,
             intervention_type=INTERVENTION_TYPES[booklet.intervention_type],
-            single_unit=booklet.single_unit,
+            single_unit=_bool(booklet.single_unit),
             building_category=booklet.building_category,
             heated_volume=booklet.heated_volume,
             cooled_volume=booklet.cooled_volume,
@@ -421,8 +426,8 @@ class ReportExport(_ExportMixin, Wizard):
             bacharach1=test.bacharach1,
             bacharach2=test.bacharach2,
             bacharach3=test.bacharach3,
-            bacharach_ok=test.bacharach_ok,
-            minimum_ok=test.efficiency_ok,
+            bacharach_ok=_bool(test.bacharach_ok),
+            minimum_ok=_bool(test.efficiency_ok),
             ref=test)
 
     @classmethod

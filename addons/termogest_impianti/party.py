@@ -148,7 +148,8 @@ class Takeover(metaclass=PoolMeta):
                         booklet=booklet, name=previous,
                         fiscal_code=previous_code,
                         role=booklet.plant.responsible_role,
-                        start_date=booklet.date, end_date=start.date))
+                        start_date=min(booklet.date, start.date),
+                        end_date=start.date))
             responsibles.append(Responsible(
                     booklet=booklet, name=start.name,
                     fiscal_code=start.fiscal_code or start.vat_number,

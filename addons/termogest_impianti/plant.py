@@ -140,7 +140,6 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
                 Index(t, (t.catasto_code, Index.Equality())),
                 })
         cls._order.insert(0, ('code', 'DESC'))
-        cls.__access__.add('party')
         cls._buttons.update({
                 'new_device': {},
                 'new_booklet': {},
@@ -589,7 +588,6 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
             ('progressive', 'ASC'),
             ('id', 'ASC'),
             ]
-        cls.__access__.add('plant')
 
     @classmethod
     def default_plant(cls):

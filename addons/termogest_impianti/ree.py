@@ -349,7 +349,6 @@ class EfficiencyReport(MeasurementMixin, Workflow, ModelSQL, ModelView):
                 Index(t, (t.state, Index.Equality(cardinality='low'))),
                 })
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls.__access__.add('device')
         for name in MeasurementMixin.__dict__:
             field = getattr(cls, name, None)
             if isinstance(field, fields.Field) and not field.readonly:
@@ -635,7 +634,7 @@ class EfficiencyReport(MeasurementMixin, Workflow, ModelSQL, ModelView):
         missing = []
         if self.report_type == '1':
             fuel = self.device.fuel
-            required = ['co_corrected']
+            required = ['co_corrected', 'focolare_power']
             if not fuel or fuel.efficiency_test:
                 required += ['measured_efficiency', 'minimum_efficiency',
                     'flue_temperature', 'o2']
@@ -646,7 +645,7 @@ class EfficiencyReport(MeasurementMixin, Workflow, ModelSQL, ModelView):
                     missing.append(name)
             for module in self.modules:
                 for name in required:
-                    if name == 'minimum_efficiency':
+                    if name in {'minimum_efficiency', 'focolare_power'}:
                         continue
                     if getattr(module, name) is None:
                         missing.append('modules')

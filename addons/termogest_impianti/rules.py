@@ -111,11 +111,11 @@ class ControlFrequency(DeactivableMixin, sequence_ordered(), ModelSQL,
         if self.power_min is not None:
             parts.append('%s %s' % (
                     '≥' if self.power_min_inclusive else '>',
-                    self.power_min.normalize()))
+                    '{:f}'.format(self.power_min.normalize())))
         if self.power_max is not None:
             parts.append('%s %s' % (
                     '≤' if self.power_max_inclusive else '<',
-                    self.power_max.normalize()))
+                    '{:f}'.format(self.power_max.normalize())))
         return ' '.join(parts) + ' kW'
 
     @classmethod
@@ -154,14 +154,15 @@ class MinimumEfficiency(DeactivableMixin, sequence_ordered(), ModelSQL,
     power_cap = fields.Numeric(
         "Power Cap (kW)", digits=(16, 2),
         help="Above this power the formula uses the cap (400 kW).")
-    formula = fields.Char("Formula", readonly=True)
+    formula = fields.Function(
+        fields.Char("Formula"), 'on_change_with_formula')
 
     @fields.depends('coeff_a', 'coeff_b')
     def on_change_with_formula(self, name=None):
         if self.coeff_a is not None and self.coeff_b is not None:
             return '%s + %s log Pn' % (
-                str(self.coeff_a.normalize()).replace('.', ','),
-                str(self.coeff_b.normalize()).replace('.', ','))
+                '{:f}'.format(self.coeff_a.normalize()).replace('.', ','),
+                '{:f}'.format(self.coeff_b.normalize()).replace('.', ','))
 
     def get_rec_name(self, name):
         return self.formula or self.code

@@ -215,6 +215,7 @@ def new_report(device, measured, co=D(48), **values):
     report.co_corrected = co
     report.measured_efficiency = measured
     report.nox = D(35)
+    report.focolare_power = D(25)
     report.fuel_flow = D('2.54')
     report.arrival_time = datetime.time(9, 0)
     report.departure_time = datetime.time(10, 15)
