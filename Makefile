@@ -63,6 +63,8 @@ deps:
 	@missing=()
 	[ -x $(CHROMIUM) ] || missing+=(chromium fonts-dejavu-core)
 	[ -x $(PGBIN)/initdb ] || missing+=(postgresql)
+	# weasyprint (PDF of booklets and REE) loads pango through cffi
+	/sbin/ldconfig -p | grep libpangoft2-1.0 >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 	if [ $${#missing[@]} -eq 0 ]; then exit 0; fi
 	if [ -z "$(IS_ROOT)" ]; then
 		echo "make deps: missing system packages: $${missing[*]}" >&2
@@ -71,7 +73,7 @@ deps:
 	fi
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update
-	apt-get install -y --no-install-recommends chromium fonts-dejavu-core postgresql
+	apt-get install -y --no-install-recommends $${missing[*]}
 
 demo: .venv/.installed build/sao/index.html
 	@export TRYTOND_DATABASE__PATH=$(CURDIR)/build/db

@@ -313,6 +313,7 @@ class Contract(Workflow, ModelSQL, ModelView):
 class ContractPlant(ModelSQL):
     "Contract - Plant"
     __name__ = 'termogest.contract-termogest.plant'
+    __string__ = "Contract - Plant"
     contract = fields.Many2One(
         'termogest.contract', "Contract", required=True, ondelete='CASCADE')
     plant = fields.Many2One(
@@ -327,6 +328,7 @@ class ContractPlant(ModelSQL):
 class ContractDevice(ModelSQL):
     "Contract - Device"
     __name__ = 'termogest.contract-termogest.device'
+    __string__ = "Contract - Device"
     contract = fields.Many2One(
         'termogest.contract', "Contract", required=True, ondelete='CASCADE')
     device = fields.Many2One(

@@ -1,6 +1,8 @@
 # This file is part of TermoGest.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Export of booklets and REEs to the regional catasto (Piemonte CIT)"""
+import re
+
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import ValidationError
@@ -92,6 +94,37 @@ INTERVENTION_TYPES = {
     }
 
 
+# cit.py's short English reasons -> message of this module
+REASONS = [
+    (re.compile(r'^required$'), 'msg_cit_required', []),
+    (re.compile(r'^not a number$'), 'msg_cit_not_number', []),
+    (re.compile(r'^not an integer$'), 'msg_cit_not_integer', []),
+    (re.compile(r'^not a boolean$'), 'msg_cit_not_boolean', []),
+    (re.compile(r'^not a date$'), 'msg_cit_not_date', []),
+    (re.compile(r'^not a time HH:MM$'), 'msg_cit_not_time', []),
+    (re.compile(r'^not a text$'), 'msg_cit_not_text', []),
+    (re.compile(r'^invalid character$'), 'msg_cit_invalid_character', []),
+    (re.compile(r'^duplicate$'), 'msg_cit_duplicate', []),
+    (re.compile(r'^too big \(max (.+)\)$'), 'msg_cit_too_big', ['limit']),
+    (re.compile(r'^too small \(min (.+)\)$'), 'msg_cit_too_small',
+        ['limit']),
+    (re.compile(r'^too many digits \(max (.+)\)$'),
+        'msg_cit_too_many_digits', ['limit']),
+    (re.compile(r'^too long \((\d+) > (\d+) characters\)$'),
+        'msg_cit_too_long', ['length', 'limit']),
+    ]
+
+
+def _reason(message):
+    "The Italian reason of a CitDataError message"
+    for pattern, message_id, names in REASONS:
+        match = pattern.match(message or '')
+        if match:
+            return gettext('termogest_impianti.' + message_id,
+                **dict(zip(names, match.groups())))
+    return message
+
+
 def _bool(value):
     "A stored boolean as True, False or None (SQLite reads 0 and 1)"
     return None if value is None else bool(value)
@@ -161,7 +194,7 @@ class _ExportMixin:
                 'termogest_impianti.msg_export_data',
                 record=record.rec_name, where=where, field=label,
                 value='' if value is None else value,
-                reason=exception.message))
+                reason=_reason(exception.message)))
 
     @classmethod
     def _maintainer(cls, record):

@@ -109,7 +109,9 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
         'on_change_with_requires_key_code')
     pdr = fields.Char("PDR", size=14, help="Gas supply point (14 digits).")
     pod = fields.Char(
-        "POD", size=15, help="Electricity supply point (IT + 13 characters).")
+        "POD", size=15,
+        help="Electricity supply point (IT, 3 digits, E and 8 or 9 "
+        "characters).")
     authorized_technicians = fields.Many2Many(
         'termogest.plant-company.employee', 'plant', 'employee',
         "Authorized Technicians",
@@ -292,6 +294,8 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
                 raise PlantError(gettext(
                         'termogest_impianti.msg_plant_catasto_unique',
                         plant=plant.rec_name, code=code,
+                        label=(plant.catasto_code_label
+                            or cls.__names__('catasto_code')['field']),
                         other=other.rec_name))
 
     @classmethod
@@ -443,6 +447,7 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
 class PlantEmployee(ModelSQL):
     "Plant - Authorized Technician"
     __name__ = 'termogest.plant-company.employee'
+    __string__ = "Plant - Authorized Technician"
     plant = fields.Many2One(
         'termogest.plant', "Plant", required=True, ondelete='CASCADE')
     employee = fields.Many2One(
