@@ -202,11 +202,7 @@ class Booklet(Workflow, ModelSQL, ModelView):
     def create(cls, vlist):
         pool = Pool()
         Configuration = pool.get('termogest.impianti.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = config.booklet_sequence.get()
+        vlist = Configuration.fill_numbers(vlist, 'number', 'booklet_sequence')
         return super().create(vlist)
 
     @classmethod

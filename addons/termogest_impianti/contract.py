@@ -189,11 +189,8 @@ class Contract(Workflow, ModelSQL, ModelView):
     def create(cls, vlist):
         pool = Pool()
         Configuration = pool.get('termogest.impianti.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = config.contract_sequence.get()
+        vlist = Configuration.fill_numbers(
+            vlist, 'number', 'contract_sequence')
         return super().create(vlist)
 
     @classmethod

@@ -325,11 +325,7 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
     def create(cls, vlist):
         pool = Pool()
         Configuration = pool.get('termogest.impianti.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('code'):
-                values['code'] = config.plant_sequence.get()
+        vlist = Configuration.fill_numbers(vlist, 'code', 'plant_sequence')
         return super().create(vlist)
 
     @classmethod

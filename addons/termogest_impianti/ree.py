@@ -560,11 +560,7 @@ class EfficiencyReport(MeasurementMixin, Workflow, ModelSQL, ModelView):
     def create(cls, vlist):
         pool = Pool()
         Configuration = pool.get('termogest.impianti.configuration')
-        config = Configuration(1)
-        vlist = [v.copy() for v in vlist]
-        for values in vlist:
-            if not values.get('number'):
-                values['number'] = config.report_sequence.get()
+        vlist = Configuration.fill_numbers(vlist, 'number', 'report_sequence')
         reports = super().create(vlist)
         cls._recompute(reports)
         return reports

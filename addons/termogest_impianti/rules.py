@@ -495,6 +495,16 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     rea_number = fields.Char("REA Number")
 
     @classmethod
+    def fill_numbers(cls, vlist, field, sequence):
+        "Copies of vlist with field numbered by the sequence field"
+        config = cls(1)
+        vlist = [v.copy() for v in vlist]
+        for values in vlist:
+            if not values.get(field):
+                values[field] = getattr(config, sequence).get()
+        return vlist
+
+    @classmethod
     def _default_sequence(cls, xml_id):
         pool = Pool()
         ModelData = pool.get('ir.model.data')
