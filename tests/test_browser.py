@@ -12,7 +12,15 @@ and Debian's chromium, driven by Playwright, goes through the flow:
 3. the secretary creates a customer card (TermoGest > Clienti > Clienti)
    with a wrong partita IVA: the server refuses it with a message naming
    the customer, the field and the fix; the corrected card saves;
-4. a technician without customer sections has no Clienti menu.
+4. a technician without customer sections has no Clienti menu and no
+   Impianti menu;
+5. the secretary opens a condominium with one plant, sees its plant and
+   devices on the "Impianti e apparecchi" page and adds a device with the
+   "Nuovo apparecchio" button (the plant is preselected);
+6. she filters Impianti > Manutenzioni in scadenza by date and exports the
+   selected rows to a spreadsheet;
+7. she opens a failed efficiency report (REE): it is read-only and prints
+   as a PDF.
 
 The database built is kept in build/dbcache/browser-<hash>.sqlite, keyed by
 the content of addons/, the demo script, this file and the Tryton versions:
@@ -44,7 +52,7 @@ DEMO_SCRIPT = ROOT / 'scripts' / 'demo_data.py'
 DB_CACHE = ROOT / 'build' / 'dbcache'
 BIN = Path(sys.executable).parent
 DB = 'termogest'
-MODULES = ['termogest_permessi', 'termogest_clienti']
+MODULES = ['termogest_permessi', 'termogest_clienti', 'termogest_impianti']
 
 SECRETARY = ('rossiimpianti.giulia', 'Giulia-Demo-2026!')
 TECHNICIAN_NAME = "Test Tecnico"
@@ -54,6 +62,10 @@ TECHNICIAN_PASSWORD = 'Tecnico-Test-2026!'
 CUSTOMER_NAME = "Idraulica Test S.n.c."
 WRONG_VAT = '12345678901'  # the check digit is wrong
 GOOD_VAT = '01234560017'  # office 001, Luhn check digit
+# The first demo customer (scripts/demo_clienti.MARKER): one plant, the
+# central heating with two boilers in cascade (scripts/demo_impianti.py)
+PLANT_CUSTOMER = "Condominio Via Nizza 45"
+NEW_DEVICE_SERIAL = 'BT-2026-000123'
 
 CHROMIUM_ARGS = [
     '--headless', '--no-sandbox', '--disable-gpu',
@@ -352,6 +364,60 @@ class Client:
     def button(self, id_):
         return self.tab.locator(f'button#{id_}')
 
+    def rows(self):
+        "The rows of the list of the current tab"
+        return self.tab.locator('.treeview tbody tr')
+
+    def open_row(self, row):
+        "Open the record of a row of the list in the form view"
+        # A click selects the row and sao puts the list in the URL.  Were
+        # the form opened at once (a double click sent in one go), the
+        # hashchange event would come while sao loads the form view, find
+        # no tab at that URL and open the list again in a new tab.
+        row.click()
+        # (Playwright waits for animation frames before the double click:
+        # the hashchange event has been handled by then.)
+        row.dblclick()
+        expect(self.tab.locator('.form').first).to_be_visible()
+
+    def x2many(self, label):
+        "The visible one2many or many2many widget of the form labelled label"
+        return self.tab.locator(
+            '.form .form-one2many:visible, .form .form-many2many:visible'
+            ).filter(has=self.page.locator(
+                '.form-one2many-string, .form-many2many-string',
+                has_text=re.compile(rf'^{re.escape(label)}$')))
+
+    def toolbar_action(self, menu, title):
+        """Run the entry title of the toolbar menu: 'action' (launch),
+        'relate' or 'print'"""
+        self.button(menu).click()
+        self.tab.locator(
+            f'.dropdown-menu[aria-labelledby="{menu}"] a[role=menuitem]',
+            has_text=title).click()
+
+    def switch_tab(self, title):
+        "Bring the open tab (of the tab bar) named title to the front"
+        self.page.locator('#tablist li a').filter(has_text=title).click()
+        expect(self.page.locator('#tablist li.active')).to_contain_text(
+            title)
+
+    def domain_tab(self, title):
+        "Show the records of the list's tab (action domain) named title"
+        tab = self.tab.locator(
+            '.screen-container .nav-tabs li').filter(
+            has=self.page.locator('[role=tab]', has_text=title))
+        tab.locator('[role=tab]').click()
+        expect(tab).to_have_class(re.compile(r'\bactive\b'))
+
+    def editable_inputs(self):
+        "The names of the visible form inputs that can be changed"
+        return self.tab.locator(
+            '.form input:visible, .form select:visible, '
+            '.form textarea:visible').evaluate_all(
+            "els => els.filter(e => !e.disabled && !e.readOnly)"
+            ".map(e => e.name)")
+
 
 @pytest.fixture
 def client(browser, server):
@@ -496,11 +562,192 @@ def test_secretary_customer_wrong_vat_number_refused(client):
     print(f"customer flow: {time.monotonic() - start:.1f} s")
 
 
-def test_technician_has_no_customer_menu(client):
+def test_technician_has_no_customer_or_plant_menu(client):
     technician = client('5-luca-menu')
     technician.login('rossiimpianti.luca', 'Luca-Demo-2026!')
     technician.show_menu('TermoGest', "La mia scheda tecnico")
     technician.shot('menu')
     titles = technician.menu_titles()
-    assert "Clienti" not in titles, titles
-    assert "Customers" not in titles, titles
+    for forbidden in [
+            "Clienti", "Customers", "Impianti", "Plants",
+            "Manutenzioni in scadenza", "Maintenance Due"]:
+        assert forbidden not in titles, (forbidden, titles)
+
+
+def test_secretary_adds_device_from_customer(client):
+    """The quick action "Nuovo apparecchio" of a customer with one plant
+    opens a device form on that plant; the saved device is listed on the
+    customer's "Impianti e apparecchi" page"""
+    start = time.monotonic()
+    secretary = client('6-giulia-apparecchio')
+    secretary.login(*SECRETARY)
+    secretary.open_menu('TermoGest', "Clienti", "Clienti")
+    secretary.search(PLANT_CUSTOMER)
+    rows = secretary.rows()
+    expect(rows.filter(has_text=PLANT_CUSTOMER)).to_have_count(1)
+    expect(rows).to_have_count(1)
+    secretary.open_row(rows.first)
+    expect(secretary.field('name')).to_have_value(PLANT_CUSTOMER)
+
+    secretary.open_page("Impianti e apparecchi")
+    plants = secretary.x2many("Impianti").locator('.treeview tbody tr')
+    devices = secretary.x2many("Apparecchi").locator('.treeview tbody tr')
+    # The condominium has one plant, its central heating, with devices.
+    expect(plants).to_have_count(1)
+    expect(plants).to_contain_text("Centrale termica")
+    expect(devices.first).to_contain_text(PLANT_CUSTOMER)
+    device_count = devices.count()
+    plant_code = plants.first.locator('td').filter(
+        has_text=re.compile(r'^IMP\d+$')).text_content()
+    secretary.shot('plants-devices')
+
+    secretary.tab.locator('.form button[name=new_device]').click()
+    expect(secretary.page.locator('#tablist li.active')).to_contain_text(
+        f"Nuovo apparecchio ({PLANT_CUSTOMER})")
+    # The only plant of the customer is preselected.
+    expect(secretary.field('plant')).to_have_value(
+        re.compile(rf'^{plant_code}\b'))
+    secretary.field('kind').select_option(label="Scaldacqua")
+    secretary.fill('brand', "Ariston")
+    secretary.fill('model', "Velis Tech Dry 50")
+    secretary.fill('serial_number', NEW_DEVICE_SERIAL)
+    secretary.shot('new-device')
+    secretary.button('save').click()
+    expect(secretary.button('save')).to_be_disabled()
+    expect(secretary.page.locator('.modal.in')).to_have_count(0)
+    # Saved and reloaded: the device belongs to the customer's plant.
+    expect(secretary.field('party')).to_have_value(PLANT_CUSTOMER)
+    expect(secretary.field('slot')).to_have_value(re.compile(r'^GT\d+$'))
+    secretary.shot('device-saved')
+
+    # The customer card, reloaded, lists the new device.
+    secretary.switch_tab("Clienti")
+    secretary.button('reload').click()
+    expect(devices).to_have_count(device_count + 1)
+    expect(devices.filter(has_text=NEW_DEVICE_SERIAL)).to_have_count(1)
+    expect(devices.filter(has_text=NEW_DEVICE_SERIAL)).to_contain_text(
+        "Scaldacqua")
+    secretary.shot('customer-devices')
+    print(f"device flow: {time.monotonic() - start:.1f} s")
+
+
+def test_secretary_maintenance_due_export(client):
+    """Manutenzioni in scadenza lists the dues between the dates of its
+    context form; the selected rows export to an .xlsx spreadsheet"""
+    import openpyxl
+    start = time.monotonic()
+    secretary = client('7-giulia-scadenze')
+    secretary.login(*SECRETARY)
+    secretary.open_menu('TermoGest', "Impianti", "Manutenzioni in scadenza")
+    rows = secretary.rows()
+    expect(rows.first).to_be_visible()
+    count = secretary.record_count()
+    assert count > 0
+    from_date = secretary.tab.locator('[name=from_date]:visible')
+    to_date = secretary.tab.locator('[name=to_date]:visible')
+    date = re.compile(r'^\d{2}/\d{2}/\d{4}$')
+    expect(from_date).to_have_value(date)
+    expect(to_date).to_have_value(date)
+    filters = secretary.tab.locator(
+        '.filter-box select:visible option:checked')
+    expect(filters).to_have_text(["Entrambe", "Tutte"])
+    # The list is ordered by due date: the overdue rows, in red, first.
+    overdue = rows.evaluate_all(
+        "rows => rows.map(r => r.classList.contains('danger'))")
+    assert overdue == sorted(overdue, reverse=True), overdue
+    secretary.shot('due-list')
+
+    # A later "Al" date: more dues.  Leave the field before searching
+    # (sao redraws the context form on change: pressing Enter in the field
+    # would read its selections half redrawn).
+    to_date.fill('31/12/2099')
+    to_date.press('Tab')
+    expect(to_date).to_have_value('31/12/2099')
+    expect(filters).to_have_text(["Entrambe", "Tutte"])
+    secretary.tab.locator(
+        '.filter-box button[type=submit]:visible').first.click()
+    # Neither the former count nor the 0 of the list being reloaded
+    expect(secretary.tab.locator('.navbar-text .badge')).to_have_text(
+        re.compile(rf'^\S+/(?!(?:0|{count})$)\d+$'))
+    later_count = secretary.record_count()
+    assert later_count > count, (later_count, count)
+    expect(filters).to_have_text(["Entrambe", "Tutte"])
+    secretary.shot('due-list-later')
+
+    selected = [rows.nth(0), rows.nth(1)]
+    for row in selected:
+        row.locator('td.selection-state input').check()
+    customers = [
+        row.locator('td[data-title^="Cliente"]').text_content()
+        for row in selected]
+    secretary.toolbar_action('action', "Esporta in foglio di calcolo")
+    dialog = secretary.dialog()
+    expect(dialog.locator('[name=count]:visible')).to_have_value('2')
+    with secretary.page.expect_download() as download_info:
+        dialog.locator('.form-binary button').first.click()
+    download = download_info.value
+    assert re.fullmatch(
+        r'manutenzioni_\d{8}\.xlsx', download.suggested_filename), (
+        download.suggested_filename)
+    path = ARTIFACTS / download.suggested_filename
+    download.save_as(path)
+    secretary.shot('export')
+    # sao's "Scarica" dialog closes itself once its link is clicked.
+    expect(secretary.page.locator('.modal.in')).to_have_count(1)
+    sheet = openpyxl.load_workbook(path).active
+    values = list(sheet.values)
+    assert len(values) == 3, values  # the header and the two rows
+    assert values[0][:3] == ("Scadenza", "Tipo di scadenza", "Cliente"), (
+        values[0])
+    assert [row[2] for row in values[1:]] == customers, (values, customers)
+    dialog.locator('.modal-footer button.btn-primary').click()
+    expect(secretary.page.locator('.modal.in')).to_have_count(0)
+    print(f"maintenance due flow: {time.monotonic() - start:.1f} s")
+
+
+def test_secretary_failed_efficiency_report_read_only_prints(client):
+    """A completed REE shows its result, cannot be changed and prints as
+    a PDF"""
+    start = time.monotonic()
+    secretary = client('8-giulia-ree')
+    secretary.login(*SECRETARY)
+    secretary.open_menu(
+        'TermoGest', "Impianti", "Rapporti di controllo (REE)")
+    secretary.domain_tab("Negativi")
+    rows = secretary.rows()
+    # Wait for the failed reports (the list opens on the drafts).
+    expect(rows.filter(has_not_text="Negativo")).to_have_count(0)
+    expect(rows.first).to_be_visible()
+    expect(rows.first).to_contain_text("Completato")
+    number = rows.first.locator('td').filter(
+        has_text=re.compile(r'^REE\d{4}/\d+$')).text_content()
+    secretary.shot('failed-reports')
+    secretary.open_row(rows.first)
+
+    expect(secretary.field('number')).to_have_value(number)
+    expect(secretary.field('result').locator('option:checked')).to_have_text(
+        "Negativo")
+    expect(secretary.field('state').locator('option:checked')).to_have_text(
+        "Completato")
+    # Done: every field is read-only and only the export stays.
+    assert secretary.editable_inputs() == []
+    expect(secretary.button('save')).to_be_disabled()
+    expect(secretary.tab.locator('.form button[name=done]')).to_be_hidden()
+    expect(secretary.tab.locator('.form button[name=draft]')).to_be_hidden()
+    expect(secretary.tab.locator(
+            '.form button[name=export_cit]')).to_be_visible()
+    secretary.open_page("F. Conclusioni")
+    assert secretary.editable_inputs() == []
+    secretary.shot('failed-report')
+
+    with secretary.page.expect_download() as download_info:
+        secretary.toolbar_action(
+            'print', "Rapporto di controllo di efficienza energetica")
+    download = download_info.value
+    assert download.suggested_filename.endswith('.pdf'), (
+        download.suggested_filename)
+    path = ARTIFACTS / f'8-giulia-ree-{number.replace("/", "_")}.pdf'
+    download.save_as(path)
+    assert path.read_bytes().startswith(b'%PDF-')
+    expect(secretary.page.locator('.modal.in')).to_have_count(0)
+    print(f"efficiency report flow: {time.monotonic() - start:.1f} s")

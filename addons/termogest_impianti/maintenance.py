@@ -33,12 +33,12 @@ class MaintenanceDueContext(ModelView):
             (None, "Both"),
             ('maintenance', "Maintenance"),
             ('efficiency', "Efficiency Control"),
-            ], "Due For")
+            ], "Due For", sort=False)
     contract = fields.Selection([
             (None, "All"),
             ('with', "With Contract"),
             ('without', "Without Contract"),
-            ], "Contract")
+            ], "Contract", sort=False)
     technician = fields.Many2One(
         'company.employee', "Authorized Technician")
 
@@ -174,6 +174,11 @@ class MaintenanceDue(ModelSQL, ModelView):
     def search_plant_field(cls, name, clause):
         nested = clause[0][len(name):]
         return [('plant.' + name + nested, *clause[1:])]
+
+    def get_rec_name(self, name):
+        return '%s %s %s' % (
+            self.due_date.strftime('%d/%m/%Y') if self.due_date else '',
+            self.kind_string, self.device.rec_name)
 
     def get_phone(self, name):
         for mechanism in self.party.contact_mechanisms:

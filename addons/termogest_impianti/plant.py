@@ -465,7 +465,7 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
         'termogest.plant', "Plant", required=True, ondelete='CASCADE')
     party = fields.Function(
         fields.Many2One('party.party', "Customer"),
-        'get_party', searcher='search_party')
+        'on_change_with_party', searcher='search_party')
     kind = fields.Selection(KINDS, "Kind", required=True)
     kind_string = kind.translated('kind')
     component = fields.Function(
@@ -476,7 +476,7 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
                 ('progressive', '>', 0), ())],
         help="The slot number in the booklet (GT1, GF1...): a "
         "replacement takes the slot of the device it replaces.")
-    slot = fields.Function(fields.Char("Slot"), 'get_slot')
+    slot = fields.Function(fields.Char("Slot"), 'on_change_with_slot')
     brand = fields.Char("Brand")
     model = fields.Char("Model")
     serial_number = fields.Char("Serial Number")
@@ -606,11 +606,15 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
     def on_change_with_component(self, name=None):
         return COMPONENT_CODES.get(self.kind)
 
-    def get_slot(self, name):
-        return '%s%s' % (self.component or '', self.progressive or '')
+    @fields.depends('kind', 'progressive')
+    def on_change_with_slot(self, name=None):
+        return '%s%s' % (
+            COMPONENT_CODES.get(self.kind, ''), self.progressive or '')
 
-    def get_party(self, name):
-        return self.plant.party.id if self.plant else None
+    @fields.depends('plant', '_parent_plant.party')
+    def on_change_with_party(self, name=None):
+        if self.plant and self.plant.party:
+            return self.plant.party.id
 
     @classmethod
     def search_party(cls, name, clause):
