@@ -11,6 +11,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 
 from .plant import plant_from_context
+from .regulation import rec_name_domain
 from .rules import HEAT_CARRIERS
 
 
@@ -187,16 +188,11 @@ class Booklet(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, value),
-            ('catasto_code', operator, value),
-            ('plant.rec_name', operator, value),
-            ]
+        return rec_name_domain(clause, [
+            'number',
+            'catasto_code',
+            'plant.rec_name',
+            ])
 
     @classmethod
     def create(cls, vlist):

@@ -11,7 +11,7 @@ from trytond.pyson import Eval, PYSONEncoder
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
-from .regulation import add_months
+from .regulation import add_months, rec_name_domain
 
 
 class ContractError(ValidationError):
@@ -168,15 +168,10 @@ class Contract(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, value),
-            ('party.rec_name', operator, value),
-            ]
+        return rec_name_domain(clause, [
+            'number',
+            'party.rec_name',
+            ])
 
     @property
     def duration_months(self):

@@ -13,7 +13,7 @@ from trytond.transaction import Transaction
 
 from .regulation import (
     COMPONENT_CODES, REPORT_TYPES, add_months, aggregate_powers,
-    co2_equivalent, control_rule)
+    co2_equivalent, control_rule, rec_name_domain)
 from .rules import GENERATOR_CLASSES, HEAT_CARRIERS
 
 KINDS = [
@@ -217,19 +217,14 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, value),
-            ('name', operator, value),
-            ('catasto_code', operator, value),
-            ('address.street', operator, value),
-            ('address.city', operator, value),
-            ('party.name', operator, value),
-            ]
+        return rec_name_domain(clause, [
+            'code',
+            'name',
+            'catasto_code',
+            'address.street',
+            'address.city',
+            'party.name',
+            ])
 
     @classmethod
     def get_booklet(cls, plants, name):
@@ -678,17 +673,12 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('brand', operator, value),
-            ('model', operator, value),
-            ('serial_number', operator, value),
-            ('plant.code', operator, value),
-            ]
+        return rec_name_domain(clause, [
+            'brand',
+            'model',
+            'serial_number',
+            'plant.code',
+            ])
 
     @property
     def in_service(self):

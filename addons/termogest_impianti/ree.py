@@ -10,7 +10,7 @@ from trytond.pyson import Bool, Eval
 from trytond.report import Report
 from trytond.transaction import Transaction
 
-from .regulation import combustion_test, minimum_efficiency
+from .regulation import combustion_test, minimum_efficiency, rec_name_domain
 from .rules import REPORT_TYPES
 
 
@@ -476,16 +476,11 @@ class EfficiencyReport(MeasurementMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, value = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, value),
-            ('device.rec_name', operator, value),
-            ('device.plant.party.name', operator, value),
-            ]
+        return rec_name_domain(clause, [
+            'number',
+            'device.rec_name',
+            'device.plant.party.name',
+            ])
 
     # Computation: the minimum, the +2 points, CO, Bacharach, the result
     def compute(self, config):

@@ -163,3 +163,13 @@ def co2_equivalent(charge_kg, gwp):
         return None
     return (Decimal(charge_kg) * Decimal(gwp) / 1000).quantize(
         Decimal('0.001'), ROUND_HALF_UP)
+
+
+def rec_name_domain(clause, names):
+    "The domain searching clause's value in each of names"
+    _, operator, value = clause
+    if operator.startswith('!') or operator.startswith('not '):
+        bool_op = 'AND'
+    else:
+        bool_op = 'OR'
+    return [bool_op] + [(name, operator, value) for name in names]
