@@ -7,7 +7,6 @@ error are left out whole (never half a row) and listed by number; the good
 rows are then imported in one transaction: if the database refuses one of
 them, nothing at all is imported.
 """
-from collections import defaultdict
 
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
@@ -19,7 +18,6 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import spreadsheet
-from .regulation import COMPONENT_CODES
 
 MAX_FILE_SIZE = 20 * 1024 * 1024
 
@@ -331,12 +329,19 @@ def import_records(rows):
     new_addresses = []
     plant_values = []
     plant_keys = []
+
+    def plant_key(record):
+        party = parties[party_key(record)]
+        street = record['plant_street'] or record['customer_street']
+        city = record['plant_city'] or record['customer_city']
+        return (party.id, record['catasto_code']
+            or '%s|%s' % ((street or '').casefold(), (city or '').casefold()))
+
     for row, record in rows:
         party = parties[party_key(record)]
         street = record['plant_street'] or record['customer_street']
         city = record['plant_city'] or record['customer_city']
-        key = (party.id, record['catasto_code']
-            or '%s|%s' % ((street or '').casefold(), (city or '').casefold()))
+        key = plant_key(record)
         if key in plants or key in plant_keys:
             continue
         existing = None
@@ -391,28 +396,10 @@ def import_records(rows):
         plants.update(zip(plant_keys, created))
     plant_count = len(plant_keys)
 
-    # Devices
-    progressives = defaultdict(int)
+    # Devices: Device.create gives each one the next free slot
     device_values = []
     for row, record in rows:
-        party = parties[party_key(record)]
-        street = record['plant_street'] or record['customer_street']
-        city = record['plant_city'] or record['customer_city']
-        key = (party.id, record['catasto_code']
-            or '%s|%s' % ((street or '').casefold(), (city or '').casefold()))
-        plant = plants[key]
-        component = COMPONENT_CODES[record['kind']]
-        slot = (plant.id, component)
-        if slot not in progressives:
-            used = Device.search([
-                    ('plant', '=', plant.id),
-                    ('kind', 'in', [k for k, c in COMPONENT_CODES.items()
-                            if c == component]),
-                    ('removal_date', '=', None),
-                    ])
-            progressives[slot] = max(
-                [d.progressive for d in used], default=0)
-        progressives[slot] += 1
+        plant = plants[plant_key(record)]
         refrigerant = None
         if record['refrigerant']:
             refrigerant = refrigerants.get(record['refrigerant'].upper())
@@ -428,7 +415,6 @@ def import_records(rows):
         values = {
             'plant': plant.id,
             'kind': record['kind'],
-            'progressive': progressives[slot],
             'brand': record['brand'],
             'model': record['model'],
             'serial_number': record['serial_number'],

@@ -13,7 +13,7 @@ from trytond.transaction import Transaction
 
 from .regulation import (
     COMPONENT_CODES, REPORT_TYPES, add_months, aggregate_powers,
-    co2_equivalent, control_rule, rec_name_domain)
+    co2_equivalent, component_kinds, control_rule, rec_name_domain)
 from .rules import GENERATOR_CLASSES, HEAT_CARRIERS
 
 KINDS = [
@@ -393,11 +393,10 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
             if supply:
                 generators.append((device.id, supply, device.control_power))
         totals = aggregate_powers(generators)
-        cogeneration = totals.pop('cogeneration', None)
-        if cogeneration is not None:
-            supply = ('micro_cogeneration' if cogeneration < 50
-                else 'cogeneration_unit')
-            totals[supply] = cogeneration
+        # micro-cogeneration or cogeneration unit: the Allegato A rows of
+        # the cogeneration plant type tell by the total electrical power
+        cogeneration_supplies = {r.supply for r in rules
+            if r.plant_type == 'cogeneration'}
         default_months = (region.maintenance_default_months
             or config.default_maintenance_months)
         for device in devices:
@@ -411,10 +410,12 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
             supply = device.control_supply(region)
             if device.in_service and supply:
                 if supply == 'cogeneration':
-                    supply = ('micro_cogeneration'
-                        if totals.get('micro_cogeneration') is not None
-                        else 'cogeneration_unit')
-                rule = control_rule(supply, totals.get(supply), rules)
+                    rule = next(filter(None, (
+                                control_rule(s, totals.get(supply), rules)
+                                for s in sorted(cogeneration_supplies))),
+                        None)
+                else:
+                    rule = control_rule(supply, totals.get(supply), rules)
                 if rule:
                     interval = (region.control_override(rule)
                         or rule.interval_years * 12)
@@ -647,8 +648,7 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def next_progressive(cls, plant, kind, taken=()):
         "The first free slot number of kind's component in plant"
-        component = COMPONENT_CODES.get(kind)
-        kinds = [k for k, c in COMPONENT_CODES.items() if c == component]
+        kinds = component_kinds(COMPONENT_CODES.get(kind))
         with Transaction().set_context(active_test=False):
             used = {d.progressive for d in cls.search([
                         ('plant', '=', plant.id),
@@ -726,11 +726,9 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
         for device in devices:
             if not device.in_service:
                 continue
-            kinds = [k for k, c in COMPONENT_CODES.items()
-                if c == device.component]
             others = cls.search([
                     ('plant', '=', device.plant.id),
-                    ('kind', 'in', kinds),
+                    ('kind', 'in', component_kinds(device.component)),
                     ('progressive', '=', device.progressive),
                     ('removal_date', '=', None),
                     ('id', '!=', device.id),
@@ -855,13 +853,6 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
         default.setdefault('reports')
         default.setdefault('replaced_by')
         return super().copy(devices, default=default)
-
-
-def group_by_plant(records):
-    result = defaultdict(list)
-    for record in records:
-        result[record.plant].append(record)
-    return result
 
 
 def plant_from_context():

@@ -431,28 +431,24 @@ class EfficiencyReport(MeasurementMixin, Workflow, ModelSQL, ModelView):
         self.minimum_efficiency, self.minimum_computed = (
             self._compute_minimum())
 
-    @fields.depends('device', 'date')
-    def on_change_date(self):
-        minimum, computed = self._compute_minimum()
-        if computed:
-            self.minimum_efficiency, self.minimum_computed = minimum, True
-
     @fields.depends('prescriptions', 'can_operate')
     def on_change_prescriptions(self):
         if self.prescriptions and self.prescriptions.strip():
             self.can_operate = False
 
     @fields.depends('device')
-    def _compute_minimum(self):
+    def _compute_minimum(self, rules=None):
         pool = Pool()
         Rule = pool.get('termogest.rule.minimum_efficiency')
         device = self.device
         if not device or device.component != 'GT':
             return None, False
+        if rules is None:
+            rules = Rule.search([])
         minimum = minimum_efficiency(
             device.nominal_power, device.installation_date,
             device.heat_carrier, device.generator_class or 'standard',
-            Rule.search([]))
+            rules)
         return minimum, minimum is not None
 
     def get_plant(self, name):
@@ -483,12 +479,12 @@ class EfficiencyReport(MeasurementMixin, Workflow, ModelSQL, ModelView):
             ])
 
     # Computation: the minimum, the +2 points, CO, Bacharach, the result
-    def compute(self, config):
+    def compute(self, config, rules=None):
         "Return (values of the report, {module: values})"
         values = {}
         modules = {}
         if self.report_type == '1':
-            minimum, computed = self._compute_minimum()
+            minimum, computed = self._compute_minimum(rules)
             if computed:
                 values['minimum_efficiency'] = minimum
             else:
@@ -530,12 +526,14 @@ class EfficiencyReport(MeasurementMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Configuration = pool.get('termogest.impianti.configuration')
         Module = pool.get('termogest.efficiency.report.module')
+        Rule = pool.get('termogest.rule.minimum_efficiency')
         config = Configuration(1)
+        rules = Rule.search([])
         to_write, modules_to_write = [], []
         for report in cls.browse(reports):
             if report.state != 'draft':
                 continue
-            values, modules = report.compute(config)
+            values, modules = report.compute(config, rules)
             changed = {k: v for k, v in values.items()
                 if getattr(report, k) != v}
             if changed:

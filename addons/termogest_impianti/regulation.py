@@ -23,6 +23,13 @@ COMPONENT_CODES = {
     'solar_thermal': 'CS',
     'other': 'AG',
     }
+
+
+def component_kinds(component):
+    "The device kinds that share a booklet component (GT, GF...)"
+    return [k for k, c in COMPONENT_CODES.items() if c == component]
+
+
 # REE type by component code
 REPORT_TYPES = {'GT': '1', 'GF': '2', 'SC': '3', 'CG': '4'}
 
