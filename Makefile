@@ -22,7 +22,7 @@ CHROMIUM ?= /usr/bin/chromium
 SAO_VERSION := 8.0.11
 
 # Modules activated in the demo database: add new addons here.
-MODULES := termogest_permessi termogest_clienti termogest_impianti
+MODULES := termogest_permessi termogest_clienti termogest_impianti termogest_agenda
 
 DB := termogest
 # The "admin" e-mail, empty by default: the demo accounts have their own.

@@ -1,0 +1,184 @@
+# This file is part of TermoGest.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The secretaries' dashboard (Bacheca): SQL views behind its charts"""
+import datetime
+
+from sql import Literal, Null
+from sql.aggregate import Count, Max, Min
+from sql.conditionals import Case
+from sql.functions import Extract
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from .call import OPEN_STATES
+
+
+def _audit_columns(table):
+    return [
+        Literal(0).as_('create_uid'),
+        Min(table.create_date).as_('create_date'),
+        Literal(0).as_('write_uid'),
+        Max(table.write_date).as_('write_date'),
+        ]
+
+
+class InterventionMonth(ModelSQL, ModelView):
+    "Interventions per month"
+    __name__ = 'termogest.dashboard.intervention_month'
+    __string__ = "Interventions per Month"
+
+    month = fields.Function(fields.Char("Month"), 'get_month')
+    year_month = fields.Integer("Year and Month")
+    count = fields.Integer("Interventions")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('year_month', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Intervention = pool.get('termogest.intervention')
+        Date = pool.get('ir.date')
+        intervention = Intervention.__table__()
+        today = Date.today()
+        first = datetime.date(today.year - 1, today.month, 1)
+        year_month = (Extract('YEAR', intervention.date) * 100
+            + Extract('MONTH', intervention.date))
+        where = (intervention.date >= first) & (intervention.date <= today)
+        company = Transaction().context.get('company')
+        if company:
+            where &= intervention.company == company
+        return intervention.select(
+            year_month.as_('id'),
+            *_audit_columns(intervention),
+            year_month.as_('year_month'),
+            Count(Literal('*')).as_('count'),
+            where=where,
+            group_by=[year_month])
+
+    def get_month(self, name):
+        year, month = divmod(int(self.year_month), 100)
+        return '%02d/%d' % (month, year)
+
+
+AGE_BUCKETS = [
+    (1, "0–2 days", 0, 2),
+    (2, "3–7 days", 3, 7),
+    (3, "8–30 days", 8, 30),
+    (4, "Over 30 days", 31, None),
+    ]
+
+
+class CallAge(ModelSQL, ModelView):
+    "Open calls by age"
+    __name__ = 'termogest.dashboard.call_age'
+    __string__ = "Open Calls by Age"
+
+    bucket = fields.Selection(
+        [(str(b), s) for b, s, _, _ in AGE_BUCKETS], "Age", sort=False)
+    bucket_string = bucket.translated('bucket')
+    count = fields.Integer("Open Calls")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Call = pool.get('termogest.call')
+        call = Call.__table__()
+        now = datetime.datetime.now()
+        whens = []
+        for bucket, _, low, high in AGE_BUCKETS[:-1]:
+            whens.append((
+                    call.received_at > now - datetime.timedelta(
+                        days=high + 1), Literal(bucket)))
+        bucket = Case(*whens, else_=Literal(AGE_BUCKETS[-1][0]))
+        where = call.state.in_(OPEN_STATES) & (call.active == Literal(True))
+        company = Transaction().context.get('company')
+        if company:
+            where &= call.company == company
+        query = call.select(
+            bucket.as_('bucket_id'), call.create_date, call.write_date,
+            where=where)
+        return query.select(
+            query.bucket_id.as_('id'),
+            *_audit_columns(query),
+            query.bucket_id.as_('bucket'),
+            Count(Literal('*')).as_('count'),
+            group_by=[query.bucket_id])
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        # the bucket is an integer in the view, a string for the selection
+        rows = super().read(ids, fields_names)
+        for row in rows:
+            if row.get('bucket') is not None:
+                row['bucket'] = str(row['bucket'])
+        return rows
+
+
+DUE_BUCKETS = [
+    (1, "Overdue", None, -1),
+    (2, "Next 30 days", 0, 30),
+    (3, "31–60 days", 31, 60),
+    (4, "61–90 days", 61, 90),
+    ]
+
+
+class MaintenanceWindow(ModelSQL, ModelView):
+    "Maintenance due in the next 30, 60 and 90 days"
+    __name__ = 'termogest.dashboard.maintenance_window'
+    __string__ = "Maintenance Due Soon"
+
+    window = fields.Selection(
+        [(str(b), s) for b, s, _, _ in DUE_BUCKETS], "Due", sort=False)
+    window_string = window.translated('window')
+    count = fields.Integer("Due Dates")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        pool = Pool()
+        Due = pool.get('termogest.maintenance.due')
+        Date = pool.get('ir.date')
+        today = Date.today()
+        with Transaction().set_context(
+                from_date=today - datetime.timedelta(days=365),
+                to_date=today + datetime.timedelta(days=90),
+                kind=None, contract=None, technician=None):
+            due = Due.table_query()
+        whens = [(due.due_date < today, Literal(1))]
+        for bucket, _, low, high in DUE_BUCKETS[1:]:
+            whens.append((
+                    due.due_date <= today + datetime.timedelta(days=high),
+                    Literal(bucket)))
+        bucket = Case(*whens)
+        query = due.select(
+            bucket.as_('bucket_id'), due.create_date, due.write_date)
+        return query.select(
+            query.bucket_id.as_('id'),
+            *_audit_columns(query),
+            query.bucket_id.as_('window'),
+            Count(Literal('*')).as_('count'),
+            where=query.bucket_id != Null,
+            group_by=[query.bucket_id])
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        rows = super().read(ids, fields_names)
+        for row in rows:
+            if row.get('window') is not None:
+                row['window'] = str(row['window'])
+        return rows
+
