@@ -4,15 +4,16 @@ import datetime
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
-from trytond.i18n import gettext
 from trytond.exceptions import UserWarning
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.termogest_impianti.plant import plant_from_context
 from trytond.modules.termogest_impianti.regulation import rec_name_domain
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from .call import party_attention
 
@@ -149,7 +150,8 @@ class Appointment(Workflow, ModelSQL, ModelView):
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
-                Index(t, (t.technician, Index.Range()), (t.start, Index.Range())),
+                Index(t, (t.technician, Index.Range()),
+                    (t.start, Index.Range())),
                 Index(t, (t.date, Index.Range())),
                 Index(t, (t.party, Index.Range())),
                 })
@@ -176,7 +178,8 @@ class Appointment(Workflow, ModelSQL, ModelView):
                     'depends': ['state'],
                     },
                 'plan': {
-                    'invisible': ~Eval('state').in_(['cancelled', 'confirmed']),
+                    'invisible': ~Eval('state').in_(
+                        ['cancelled', 'confirmed']),
                     'icon': If(Eval('state') == 'cancelled',
                         'tryton-undo', 'tryton-back'),
                     'depends': ['state'],
@@ -239,8 +242,6 @@ class Appointment(Workflow, ModelSQL, ModelView):
         if call:
             call = Call(call)
             return call.plant.id if call.plant else None
-        from trytond.modules.termogest_impianti.plant import (
-            plant_from_context)
         return plant_from_context()
 
     @classmethod
@@ -493,7 +494,10 @@ class Appointment(Workflow, ModelSQL, ModelView):
         Call = pool.get('termogest.call')
         calls = set(calls) | {a.call for a in appointments if a.call}
         if calls:
-            Call.update_from_appointments(Call.browse(list(calls)))
+            # a technician moves the call of his appointment without
+            # having access to the calls
+            with without_check_access():
+                Call.update_from_appointments(Call.browse(list(calls)))
 
     @classmethod
     def validate_fields(cls, appointments, field_names):

@@ -8,6 +8,7 @@ from sql.conditionals import Coalesce
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.termogest_impianti.plant import plant_from_context
 from trytond.modules.termogest_impianti.regulation import rec_name_domain
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
@@ -194,8 +195,6 @@ class Call(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_plant(cls):
-        from trytond.modules.termogest_impianti.plant import (
-            plant_from_context)
         return plant_from_context()
 
     @fields.depends('party')

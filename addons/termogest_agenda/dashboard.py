@@ -181,4 +181,3 @@ class MaintenanceWindow(ModelSQL, ModelView):
             if row.get('window') is not None:
                 row['window'] = str(row['window'])
         return rows
-

@@ -9,6 +9,7 @@ import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.termogest_impianti.plant import plant_from_context
 from trytond.modules.termogest_impianti.regulation import (
     COMPONENT_CODES, REPORT_TYPES, rec_name_domain)
 from trytond.pool import Pool
@@ -224,8 +225,6 @@ class Intervention(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_plant(cls):
-        from trytond.modules.termogest_impianti.plant import (
-            plant_from_context)
         return plant_from_context()
 
     @fields.depends('party')
@@ -443,7 +442,15 @@ class Intervention(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def check_complete(cls, interventions):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        today = Date.today()
         for intervention in interventions:
+            if intervention.date > today:
+                raise InterventionError(gettext(
+                        'termogest_agenda.msg_intervention_future',
+                        intervention=intervention.rec_name,
+                        date=intervention.date.strftime('%d/%m/%Y')))
             if not (intervention.description or '').strip():
                 raise InterventionError(gettext(
                         'termogest_agenda.msg_intervention_description',
