@@ -613,6 +613,7 @@ class Appointment(Workflow, ModelSQL, ModelView):
 class AppointmentDevice(ModelSQL):
     "Appointment - Device"
     __name__ = 'termogest.appointment-termogest.device'
+    __string__ = "Appointment Device"
     appointment = fields.Many2One(
         'termogest.appointment', "Appointment", required=True,
         ondelete='CASCADE')
@@ -628,6 +629,7 @@ class AppointmentDevice(ModelSQL):
 class AppointmentContext(ModelView):
     "Agenda context"
     __name__ = 'termogest.appointment.context'
+    __string__ = "Agenda"
 
     technician = fields.Many2One(
         'company.employee', "Technician",

@@ -3,7 +3,7 @@
 """The secretaries' dashboard (Bacheca): SQL views behind its charts"""
 import datetime
 
-from sql import Literal, Null
+from sql import Cast, Literal, Null
 from sql.aggregate import Count, Max, Min
 from sql.conditionals import Case
 from sql.functions import Extract
@@ -52,13 +52,16 @@ class InterventionMonth(ModelSQL, ModelView):
         company = Transaction().context.get('company')
         if company:
             where &= intervention.company == company
-        return intervention.select(
-            year_month.as_('id'),
-            *_audit_columns(intervention),
-            year_month.as_('year_month'),
-            Count(Literal('*')).as_('count'),
-            where=where,
-            group_by=[year_month])
+        query = intervention.select(
+            Cast(year_month, 'INTEGER').as_('year_month'),
+            intervention.create_date, intervention.write_date,
+            where=where)
+        return query.select(
+            query.year_month.as_('id'),
+            *_audit_columns(query),
+            query.year_month.as_('year_month'),
+            Count(Literal(1)).as_('count'),
+            group_by=[query.year_month])
 
     def get_month(self, name):
         year, month = divmod(int(self.year_month), 100)
@@ -99,7 +102,8 @@ class CallAge(ModelSQL, ModelView):
             whens.append((
                     call.received_at > now - datetime.timedelta(
                         days=high + 1), Literal(bucket)))
-        bucket = Case(*whens, else_=Literal(AGE_BUCKETS[-1][0]))
+        bucket = Cast(
+            Case(*whens, else_=Literal(AGE_BUCKETS[-1][0])), 'INTEGER')
         where = call.state.in_(OPEN_STATES) & (call.active == Literal(True))
         company = Transaction().context.get('company')
         if company:
@@ -111,7 +115,7 @@ class CallAge(ModelSQL, ModelView):
             query.bucket_id.as_('id'),
             *_audit_columns(query),
             query.bucket_id.as_('bucket'),
-            Count(Literal('*')).as_('count'),
+            Count(Literal(1)).as_('count'),
             group_by=[query.bucket_id])
 
     @classmethod
@@ -163,14 +167,14 @@ class MaintenanceWindow(ModelSQL, ModelView):
             whens.append((
                     due.due_date <= today + datetime.timedelta(days=high),
                     Literal(bucket)))
-        bucket = Case(*whens)
+        bucket = Cast(Case(*whens), 'INTEGER')
         query = due.select(
             bucket.as_('bucket_id'), due.create_date, due.write_date)
         return query.select(
             query.bucket_id.as_('id'),
             *_audit_columns(query),
             query.bucket_id.as_('window'),
-            Count(Literal('*')).as_('count'),
+            Count(Literal(1)).as_('count'),
             where=query.bucket_id != Null,
             group_by=[query.bucket_id])
 

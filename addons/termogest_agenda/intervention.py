@@ -641,6 +641,7 @@ class Intervention(Workflow, ModelSQL, ModelView):
 class InterventionDevice(ModelSQL):
     "Intervention - Device"
     __name__ = 'termogest.intervention-termogest.device'
+    __string__ = "Intervention Device"
     intervention = fields.Many2One(
         'termogest.intervention', "Intervention", required=True,
         ondelete='CASCADE')
@@ -745,6 +746,7 @@ class InterventionLine(ModelSQL, ModelView):
 class SignStart(ModelView):
     "Sign intervention"
     __name__ = 'termogest.intervention.sign.start'
+    __string__ = "Sign Intervention"
 
     intervention = fields.Many2One(
         'termogest.intervention', "Intervention", readonly=True)

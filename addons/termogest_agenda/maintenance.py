@@ -12,6 +12,7 @@ from .call import OPEN_STATES, PRIORITIES
 class CreateCallsStart(ModelView):
     "Create calls"
     __name__ = 'termogest.maintenance.due.create_calls.start'
+    __string__ = "Create Calls"
 
     rows = fields.Integer("Selected Due Dates", readonly=True)
     plants = fields.Integer("Plants", readonly=True)

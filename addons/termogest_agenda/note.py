@@ -45,6 +45,8 @@ class SecretaryNote(ModelSQL, ModelView):
     due = fields.Function(
         fields.Boolean("Due"), 'get_due', searcher='search_due')
     summary = fields.Function(fields.Char("Summary"), 'get_summary')
+    mine = fields.Function(
+        fields.Boolean("Mine"), 'get_mine', searcher='search_mine')
 
     @classmethod
     def __setup__(cls):
@@ -101,6 +103,17 @@ class SecretaryNote(ModelSQL, ModelView):
             domain = ['OR', ('done', '=', True), ('reminder', '=', None),
                 ('reminder', '>', now)]
         return domain
+
+    def get_mine(self, name):
+        return self.user.id == Transaction().user if self.user else False
+
+    @classmethod
+    def search_mine(cls, name, clause):
+        _, operator, value = clause
+        user = Transaction().user
+        if (operator == '=') == bool(value):
+            return [('user', '=', user)]
+        return [('user', '!=', user)]
 
     def get_summary(self, name):
         text = ' '.join((self.text or '').split())
