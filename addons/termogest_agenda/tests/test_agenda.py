@@ -567,3 +567,92 @@ def test_dashboard_and_customer_summary(cfg):
     assert ages == {'1': 1, '4': 1}
     Month = Model.get('termogest.dashboard.intervention_month')
     assert Month.find([]) == []
+
+
+def test_technician_confirms_own_booked_call(cfg):
+    "A technician confirming his appointment does not need the calls"
+    Call = Model.get('termogest.call')
+    Appointment = Model.get('termogest.appointment')
+    as_user(cfg, 'anna')
+    party, plant, boiler = customer_with_boiler()
+    call = Call(party=party, reason="Caldaia rumorosa")
+    call.save()
+    appointment = new_appointment(
+        employee('luca'), party, TOMORROW_9, plant=plant, call=call)
+    as_user(cfg, 'luca')
+    appointment = Appointment(appointment.id)
+    appointment.click('confirm')
+    assert appointment.state == 'confirmed'
+    assert Call.find([]) == [Call(call.id)]  # the call of his appointment
+    with pytest.raises(UserError):
+        Call.write([call.id], {'reason': "x"}, cfg.context)
+
+
+def test_trash_merge_and_erase(cfg):
+    Party = Model.get('party.party')
+    Call = Model.get('termogest.call')
+    Intervention = Model.get('termogest.intervention')
+    as_user(cfg, 'anna')
+    party, plant, boiler = customer_with_boiler()
+    call = Call(party=party, reason="Richiesta preventivo")
+    call.save()
+    # trash takes the calls along, restore brings them back
+    as_user(cfg, 'paolo')
+    Party(party.id).delete()
+    as_user(cfg, 'anna')
+    assert Call.find([]) == []
+    as_user(cfg, 'paolo')
+    with cfg.set_context(with_trashed=True):
+        trashed, = Party.find([('trashed_at', '!=', None)])
+    trashed.click('restore')
+    as_user(cfg, 'anna')
+    assert Call.find([]) == [Call(call.id)]
+
+    # merging moves calls, appointments and interventions
+    duplicate, dup_plant, _ = customer_with_boiler("Mario Rossi")
+    new_appointment(employee('luca'), duplicate, TOMORROW_9, plant=dup_plant)
+    intervention = Intervention(party=duplicate, kind='repair')
+    intervention.technician = employee('marco')
+    intervention.description = "Riparazione"
+    intervention.save()
+    as_user(cfg, 'paolo')
+    merge = Wizard('party.replace', [Party(duplicate.id)])
+    merge.form.destination = Party(party.id)
+    try:
+        merge.execute('replace')
+    except UserWarning as warning:
+        Model.get('res.user.warning').skip(
+            warning.name, False, cfg.context)
+        merge.execute('replace')
+    as_user(cfg, 'anna')
+    card = Party(party.id)
+    assert len(card.appointments) == 1
+    assert len(card.interventions) == 1
+
+    # interventions are kept: the card cannot be erased
+    set_user(1, cfg)
+    erase = Wizard('party.erase', [Party(party.id)])
+    with pytest.raises(UserError) as info:
+        erase.execute('erase')
+    assert "Mario Rossi" in info.value.message
+
+
+def test_intervention_from_card_without_appointment(cfg):
+    Intervention = Model.get('termogest.intervention')
+    as_user(cfg, 'anna')
+    party, plant, boiler = customer_with_boiler()
+    action = Model.get('party.party')(party.id).click('new_intervention')
+    assert action is not None
+    with cfg.set_context(from_model='party.party', from_id=party.id):
+        intervention = Intervention()
+    assert intervention.party == party
+    assert intervention.plant == plant
+    assert intervention.appointment is None
+    # the office chooses the technician
+    intervention.technician = employee('marco')
+    intervention.description = "Sostituzione vaso di espansione"
+    intervention.save()
+    assert intervention.number.startswith('RI')
+    # the technician cannot complete someone else's work
+    as_user(cfg, 'luca')
+    assert Intervention.find([]) == []
