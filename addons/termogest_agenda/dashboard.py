@@ -158,7 +158,7 @@ class MaintenanceWindow(ModelSQL, ModelView):
         Date = pool.get('ir.date')
         today = Date.today()
         with Transaction().set_context(
-                from_date=today - datetime.timedelta(days=365),
+                from_date=datetime.date.min,
                 to_date=today + datetime.timedelta(days=90),
                 kind=None, contract=None, technician=None):
             due = Due.table_query()

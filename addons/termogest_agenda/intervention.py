@@ -799,7 +799,10 @@ class InterventionReport(Report):
         context = super().get_context(records, header, data)
         context['fmt_date'] = lambda d: d.strftime('%d/%m/%Y') if d else ''
         context['fmt_time'] = lambda t: t.strftime('%H:%M') if t else ''
-        context['fmt_datetime'] = lambda d: d.strftime(
+        # datetimes are naive UTC: shown in the company's timezone
+        tz = company_timezone(records[0].company if records else None)
+        context['fmt_datetime'] = lambda d: d.replace(
+            tzinfo=datetime.timezone.utc).astimezone(tz).strftime(
             '%d/%m/%Y %H:%M') if d else ''
         context['fmt_num'] = lambda n, digits=2: (
             ('{:,.%sf}' % digits).format(n).replace(',', ' ').replace(

@@ -352,6 +352,12 @@ def test_done_maintenance_moves_due_dates(cfg):
     call.reload()
     assert call.state == 'done'
 
+    # the dashboard counts it in this month
+    Month = Model.get('termogest.dashboard.intervention_month')
+    month, = Month.find([])
+    assert month.count == 1
+    assert month.month == today.strftime('%m/%Y')
+
 
 def test_efficiency_check_opens_ree(cfg):
     Intervention = Model.get('termogest.intervention')
@@ -541,6 +547,21 @@ def test_create_calls_from_due_list(cfg):
         assert create.form.skipped == 1
         create.execute('create_')
     assert len(Call.find([])) == 1
+
+    # the dashboard puts the due date in its window
+    Window = Model.get('termogest.dashboard.maintenance_window')
+    boiler.reload()
+    expected = {}
+    for due_date in [boiler.next_maintenance_date,
+            boiler.next_efficiency_check_date]:
+        days = (due_date - today).days
+        if days > 90:
+            continue
+        window = '1' if days < 0 else '2' if days <= 30 else '3' \
+            if days <= 60 else '4'
+        expected[window] = expected.get(window, 0) + 1
+    assert expected
+    assert {w.window: w.count for w in Window.find([])} == expected
 
 
 def test_dashboard_and_customer_summary(cfg):
