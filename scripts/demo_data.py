@@ -299,6 +299,7 @@ def main():
     if args.print_logins:
         print_logins()
         return 0
+    from demo_agenda import create_agenda
     from demo_clienti import create_customers
     from demo_impianti import create_plants
     cfg = connect(args.database)
@@ -310,6 +311,7 @@ def main():
     setup_accounts(cfg, company, employees)
     create_customers(company)
     create_plants(company)
+    create_agenda(company)
     close_config_wizards()
     print(f"Dati demo pronti nel database {args.database}.")
     return 0

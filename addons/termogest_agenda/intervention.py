@@ -118,7 +118,8 @@ class Intervention(Workflow, ModelSQL, ModelView):
     signature_hash = fields.Char(
         "Signature Fingerprint", readonly=True, strip=False,
         help="SHA-256 of the report's content when it was signed.")
-    signed = fields.Function(fields.Boolean("Signed"), 'get_signed')
+    signed = fields.Function(
+        fields.Boolean("Signed"), 'get_signed', searcher='search_signed')
     signature_valid = fields.Function(
         fields.Boolean("Content Unchanged Since Signature"),
         'get_signature_valid')
@@ -300,6 +301,13 @@ class Intervention(Workflow, ModelSQL, ModelView):
     @classmethod
     def get_signed(cls, interventions, name):
         return {i.id: bool(i.signature_hash) for i in interventions}
+
+    @classmethod
+    def search_signed(cls, name, clause):
+        _, operator, value = clause
+        if (operator == '=') == bool(value):
+            return [('signature_hash', '!=', None)]
+        return [('signature_hash', '=', None)]
 
     @classmethod
     def get_signature_valid(cls, interventions, name):
