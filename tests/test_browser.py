@@ -20,14 +20,23 @@ and Debian's chromium, driven by Playwright, goes through the flow:
 6. she filters Impianti > Manutenzioni in scadenza by date and exports the
    selected rows to a spreadsheet;
 7. she opens a failed efficiency report (REE): it is read-only and prints
-   as a PDF.
+   as a PDF;
+8. the secretary elisa (Clienti, Chiamate and Agenda sections) opens a
+   call from Agenda > Chiamate and books it with the "Prenota" button: the
+   appointment form comes filled from the call, she picks the technician
+   and the time and saves, the call is then scheduled; the technician
+   davide sees the appointment in Agenda > Appuntamenti Oggi with its maps
+   link and opens the intervention from it, filled from the appointment.
 
 The database built is kept in build/dbcache/browser-<hash>.sqlite, keyed by
-the content of addons/, the demo script, this file and the Tryton versions:
+the content of addons/, the demo script, this file (it also holds the agenda
+data set-up, create_agenda_data, run as `python tests/test_browser.py
+agenda-data <database>`) and the Tryton versions:
 later runs start from a copy of it.  Screenshots of every step go to
 test-artifacts/browser/.  Playwright never downloads a browser here: it
 drives /usr/bin/chromium.
 """
+import datetime
 import hashlib
 import importlib.metadata
 import os
@@ -40,6 +49,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote_plus
+from zoneinfo import ZoneInfo
 
 import pytest
 from stdnum.it import iva
@@ -52,7 +63,9 @@ DEMO_SCRIPT = ROOT / 'scripts' / 'demo_data.py'
 DB_CACHE = ROOT / 'build' / 'dbcache'
 BIN = Path(sys.executable).parent
 DB = 'termogest'
-MODULES = ['termogest_permessi', 'termogest_clienti', 'termogest_impianti']
+MODULES = [
+    'termogest_permessi', 'termogest_clienti', 'termogest_impianti',
+    'termogest_agenda']
 
 SECRETARY = ('rossiimpianti.giulia', 'Giulia-Demo-2026!')
 TECHNICIAN_NAME = "Test Tecnico"
@@ -66,6 +79,38 @@ GOOD_VAT = '01234560017'  # office 001, Luhn check digit
 # central heating with two boilers in cascade (scripts/demo_impianti.py)
 PLANT_CUSTOMER = "Condominio Via Nizza 45"
 NEW_DEVICE_SERIAL = 'BT-2026-000123'
+# The agenda flow (create_agenda_data): an office account with the Clienti,
+# Chiamate (modifica) and Agenda (modifica) sections, a technician account
+# and a customer with a plant, a boiler and an open call.
+AGENDA_SECRETARY_LOGIN = 'elisa'
+AGENDA_SECRETARY_NAME = "Elisa Ricci"
+AGENDA_SECRETARY = ('rossiimpianti.elisa', 'Elisa-Test-2026!')
+AGENDA_TECHNICIAN_LOGIN = 'davide'
+AGENDA_TECHNICIAN_NAME = "Davide Russo"
+AGENDA_TECHNICIAN = ('rossiimpianti.davide', 'Davide-Test-2026!')
+# (no demo customer has this first name: scripts/demo_clienti.py)
+AGENDA_CUSTOMER = "Ermenegildo Pautasso"
+AGENDA_STREET = "Via Sacchi 28"
+AGENDA_POSTAL_CODE = '10128'
+AGENDA_CITY = "Torino"
+AGENDA_DEVICE_SERIAL = 'VT-2026-004242'
+CALL_REASON = "Caldaia in blocco, niente acqua calda"
+# sao shows datetimes in the browser's time zone; the server dates the
+# appointments (and their times in lists) in the company's, the demo
+# company's Europe/Rome.  The browser runs in the Italian zone, whatever
+# the machine's.  East of UTC, sao 8.0.11 evaluates PYSON Date() to
+# yesterday (Sao.PYSON.Date.eval_ takes the local midnight, then switches
+# it to UTC): "Appuntamenti Oggi" therefore searches the server-side
+# field "today" (the company's date), which this test checks.
+BROWSER_TIMEZONE = 'Europe/Rome'
+COMPANY_TIMEZONE = 'Europe/Rome'
+MAPS_URL = 'https://www.google.com/maps/search/?api=1&query='
+# Titles of the agenda, Italian or the English source while the translation
+# of termogest_agenda is missing.
+CALLS_MENU = ("Chiamate", "Calls")
+TODAY_MENU = ("Appuntamenti Oggi", "Today's Appointments")
+BOOK_TAB = re.compile(r"Prenota|Book Appointment")
+INTERVENTION_TAB = re.compile(r"Intervento|Intervention")
 
 CHROMIUM_ARGS = [
     '--headless', '--no-sandbox', '--disable-gpu',
@@ -144,11 +189,80 @@ def setup_key():
     return digest.hexdigest()[:12]
 
 
+def alternatives(title):
+    "The titles of a title: a string or a tuple of alternatives"
+    return (title,) if isinstance(title, str) else tuple(title)
+
+
+def title_pattern(title):
+    "A pattern matching any alternative of title (or the pattern title)"
+    if isinstance(title, re.Pattern):
+        return title
+    return re.compile('|'.join(map(re.escape, alternatives(title))))
+
+
 def copy_db(source, target):
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     src.close()
     dst.close()
+
+
+def create_agenda_data(database):
+    """The server-side set-up of the agenda flow, run after the demo data
+    (in its own process: proteus on the database, as demo_data.py)"""
+    from proteus import Model, config
+
+    from trytond.modules.termogest_impianti.tests.tools import (
+        new_device, new_plant, province)
+    config.set_trytond(database, config_file=os.environ['TRYTOND_CONFIG'])
+    Company = Model.get('company.company')
+    Lang = Model.get('ir.lang')
+    User = Model.get('res.user')
+    Call = Model.get('termogest.call')
+    company, = Company.find([])
+    italian, = Lang.find([('code', '=', 'it')])
+    for login, name, password, role, sections in [
+            (AGENDA_SECRETARY_LOGIN, AGENDA_SECRETARY_NAME,
+                AGENDA_SECRETARY[1], 'secretary', [
+                    'access_customers', 'access_calls_edit',
+                    'access_agenda_edit']),
+            # A technician account gets its technician card (employee).
+            (AGENDA_TECHNICIAN_LOGIN, AGENDA_TECHNICIAN_NAME,
+                AGENDA_TECHNICIAN[1], 'technician', []),
+            ]:
+        user = User(
+            login=login, name=name, language=italian,
+            email=f'{login}@rossiimpianti.example')
+        user.termogest_role = role
+        user.password = password
+        user.companies.append(Company(company.id))
+        user.company = Company(company.id)
+        for section in sections:
+            setattr(user, section, True)
+        user.save()
+    technician, = User.find([('login', '=', AGENDA_TECHNICIAN[0])])
+    assert technician.employee, "the technician account has no employee"
+
+    plant = new_plant(AGENDA_CUSTOMER)
+    party = plant.party
+    address, = party.addresses
+    address.street = AGENDA_STREET
+    address.postal_code = AGENDA_POSTAL_CODE
+    address.city = AGENDA_CITY
+    address.subdivision = province('IT-TO')
+    address.save()
+    device = new_device(plant, serial_number=AGENDA_DEVICE_SERIAL)
+
+    call = Call(company=Company(company.id), party=party)
+    call.plant = plant
+    call.device = device
+    call.channel = 'phone'
+    call.reason = CALL_REASON
+    call.save()
+    assert call.state == 'new', call.state
+    print(f"agenda data: call {call.number} for {party.rec_name}, "
+        f"technician {technician.employee.rec_name}")
 
 
 @pytest.fixture(scope='module')
@@ -204,6 +318,7 @@ def server(tmp_path_factory):
             run(admin + ['-u', *MODULES, '--activate-dependencies'], env, log)
             run(admin + ['-l', 'it'], env, log)
             run([sys.executable, DEMO_SCRIPT, DB], env, log)
+            run([sys.executable, __file__, 'agenda-data', DB], env, log)
             DB_CACHE.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(f'.{os.getpid()}')
             copy_db(database, partial)
@@ -246,7 +361,8 @@ class Client:
         self.base_url = base_url
         self.name = name
         self.context = browser.new_context(
-            viewport={'width': 1280, 'height': 900}, locale='it-IT')
+            viewport={'width': 1280, 'height': 900}, locale='it-IT',
+            timezone_id=BROWSER_TIMEZONE)
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
         self.step = 0
@@ -293,11 +409,15 @@ class Client:
 
     def menu_row(self, title, depth):
         """The menu row of title at depth (0 for the top level): a folder
-        and its action may share a title (Clienti > Clienti)"""
+        and its action may share a title (Clienti > Clienti).  A title may
+        be a tuple of alternatives (Italian, or the English source while a
+        translation is missing)."""
         page = self.page
+        cells = ', '.join(
+            f'.column-char[title="{t}"]' for t in alternatives(title))
         # sao indents the expander of a row by its depth in em.
         return page.locator('#menu .treeview tbody tr').filter(
-            has=page.locator(f'.column-char[title="{title}"]')).filter(
+            has=page.locator(cells)).filter(
             has=page.locator(
                 f'.expander img[style*="margin-left: {depth}em"]'))
 
@@ -315,7 +435,7 @@ class Client:
         "Expand the menu along path and open its last entry"
         self.show_menu(*path).locator('.column-char').click()
         tab = self.page.locator('#tablist li.active')
-        expect(tab).to_contain_text(path[-1])
+        expect(tab).to_contain_text(title_pattern(path[-1]))
 
     def menu_titles(self):
         return self.page.locator(
@@ -368,16 +488,19 @@ class Client:
         "The rows of the list of the current tab"
         return self.tab.locator('.treeview tbody tr')
 
-    def open_row(self, row):
-        "Open the record of a row of the list in the form view"
+    def open_row(self, row, cell=None):
+        """Open the record of a row of the list in the form view, clicking
+        on cell (a locator in the row) when given: the middle of the row
+        may be a link (a many2one opens its record in a new tab)"""
+        target = row.locator(cell) if cell else row
         # A click selects the row and sao puts the list in the URL.  Were
         # the form opened at once (a double click sent in one go), the
         # hashchange event would come while sao loads the form view, find
         # no tab at that URL and open the list again in a new tab.
-        row.click()
+        target.click()
         # (Playwright waits for animation frames before the double click:
         # the hashchange event has been handled by then.)
-        row.dblclick()
+        target.dblclick()
         expect(self.tab.locator('.form').first).to_be_visible()
 
     def x2many(self, label):
@@ -398,6 +521,7 @@ class Client:
 
     def switch_tab(self, title):
         "Bring the open tab (of the tab bar) named title to the front"
+        title = title_pattern(title)
         self.page.locator('#tablist li a').filter(has_text=title).click()
         expect(self.page.locator('#tablist li.active')).to_contain_text(
             title)
@@ -751,3 +875,156 @@ def test_secretary_failed_efficiency_report_read_only_prints(client):
     assert path.read_bytes().startswith(b'%PDF-')
     expect(secretary.page.locator('.modal.in')).to_have_count(0)
     print(f"efficiency report flow: {time.monotonic() - start:.1f} s")
+
+
+def test_secretary_books_call_technician_sees_today(client):
+    """The secretary books an open call with "Prenota": the appointment
+    form comes filled from the call, the saved appointment schedules the
+    call; the technician finds it in Appuntamenti Oggi, with its maps link,
+    and opens the intervention filled from it"""
+    start_time = time.monotonic()
+    # In an hour, or earlier when that is another day in the browser's or
+    # in the company's time zone: the appointment must be today for both
+    # (sao's Date() and the appointment's date).
+    browser_zone = ZoneInfo(BROWSER_TIMEZONE)
+    company_zone = ZoneInfo(COMPANY_TIMEZONE)
+    now = datetime.datetime.now(browser_zone).replace(second=0, microsecond=0)
+    tomorrow = now.date() + datetime.timedelta(days=1)
+    latest = min(
+        datetime.datetime.combine(tomorrow, datetime.time(), browser_zone),
+        datetime.datetime.combine(tomorrow, datetime.time(), company_zone),
+        ) - datetime.timedelta(hours=1)
+    start = min(now + datetime.timedelta(hours=1), latest).astimezone(
+        browser_zone)
+    end = start + datetime.timedelta(hours=1)
+    company_start = start.astimezone(company_zone)
+    assert start.date() == company_start.date() == now.date(), (
+        start, company_start)
+    datetime_format = '%d/%m/%Y %H:%M:%S'
+
+    secretary = client('9-elisa-prenota')
+    secretary.login(*AGENDA_SECRETARY)
+    secretary.open_menu('TermoGest', "Agenda", CALLS_MENU)
+    rows = secretary.rows()
+    # Among the open calls (the demo's too), the customer's one
+    expect(rows.filter(has_text=AGENDA_CUSTOMER)).to_have_count(1)
+    call_row = rows.filter(has_text=AGENDA_CUSTOMER)
+    expect(call_row).to_contain_text(CALL_REASON)
+    secretary.shot('calls')
+    # On the call's number: the customer's cell is a link to the card.
+    secretary.open_row(call_row, 'td .column-char >> nth=0')
+    expect(secretary.field('party')).to_have_value(AGENDA_CUSTOMER)
+    expect(secretary.field('state')).to_have_value('"new"')
+    call_number = secretary.field('number').input_value()
+    assert call_number, "the call has no number"
+    # Found by its name; "Prenota" (or "Book" while untranslated)
+    book = secretary.tab.locator('.form button[name=book]')
+    expect(book).to_have_text(re.compile(r'^\s*(Prenota|Book)\s*$'))
+    expect(book).to_be_enabled()
+    secretary.shot('call')
+    book.click()
+
+    # A new tab: the appointment, filled from the call
+    expect(secretary.page.locator('#tablist li.active')).to_contain_text(
+        BOOK_TAB)
+    expect(secretary.field('technician')).to_be_editable()
+    expect(secretary.field('party')).to_have_value(AGENDA_CUSTOMER)
+    expect(secretary.field('call')).to_have_value(
+        re.compile(rf'^{re.escape(call_number)}\b.*{re.escape(CALL_REASON)}'))
+    expect(secretary.field('plant')).to_have_value(
+        re.compile(rf'^IMP\S* - {re.escape(AGENDA_STREET)} - {AGENDA_CITY}$'))
+    expect(secretary.field('address')).to_have_value(
+        re.compile(re.escape(AGENDA_STREET)))
+    devices = secretary.tab.locator(
+        '.form .form-many2many:visible .treeview tbody tr')
+    expect(devices).to_have_count(1)
+    expect(devices).to_contain_text(AGENDA_DEVICE_SERIAL)
+    # Nobody chosen for the office: the technician is to pick.
+    expect(secretary.field('technician')).to_have_value('')
+    secretary.shot('new-appointment')
+
+    technician = secretary.field('technician')
+    technician.fill(AGENDA_TECHNICIAN_NAME)
+    completion = secretary.tab.locator(
+        '.form .dropdown-completion li.completion a').filter(
+        has_text=AGENDA_TECHNICIAN_NAME)
+    expect(completion).to_have_count(1)
+    completion.click()
+    expect(technician).to_have_value(AGENDA_TECHNICIAN_NAME)
+    secretary.fill('start', start.strftime(datetime_format))
+    # The end follows the start: an hour later
+    expect(secretary.field('end')).to_have_value(
+        end.strftime(datetime_format))
+    secretary.shot('appointment-filled')
+    secretary.button('save').click()
+    expect(secretary.button('save')).to_be_disabled()
+    expect(secretary.page.locator('.modal.in')).to_have_count(0)
+    expect(secretary.field('state')).to_have_value('"planned"')
+    expect(secretary.field('technician')).to_have_value(
+        AGENDA_TECHNICIAN_NAME)
+    expect(secretary.field('start')).to_have_value(
+        start.strftime(datetime_format))
+    secretary.shot('appointment-saved')
+
+    # The call, reloaded, is scheduled and lists the appointment.
+    secretary.switch_tab(CALLS_MENU)
+    secretary.button('reload').click()
+    expect(secretary.field('state')).to_have_value('"scheduled"')
+    secretary.open_page(re.compile(r'^(Appuntamenti|Appointments)$'))
+    expect(secretary.tab.locator(
+            '.form .form-one2many:visible .treeview tbody tr'
+            )).to_contain_text(AGENDA_TECHNICIAN_NAME)
+    secretary.shot('call-scheduled')
+    secretary.close()
+
+    technician = client('10-davide-oggi')
+    technician.login(*AGENDA_TECHNICIAN)
+    technician.open_menu('TermoGest', "Agenda", TODAY_MENU)
+    rows = technician.rows()
+    expect(rows.filter(has_text=AGENDA_CUSTOMER)).to_have_count(1)
+    expect(rows).to_have_count(1)
+    row = rows.first
+    # Its time in the company's time zone
+    expect(row).to_contain_text(company_start.strftime('%H:%M'))
+    # The address in the Italian postal format: upper case
+    expect(row).to_contain_text(AGENDA_STREET, ignore_case=True)
+    # The "Naviga" cell: a link to the address on the map
+    # (not "Naviga (telefono)", the geo: link)
+    link = row.locator(
+        'td[data-title^="Naviga:"] a, td[data-title^="Navigate:"] a')
+    expect(link).to_have_attribute('href', re.compile(
+            rf'^{re.escape(MAPS_URL)}'
+            rf'{re.escape(quote_plus(AGENDA_STREET))}%2C\+'
+            rf'{AGENDA_POSTAL_CODE}\+{AGENDA_CITY}\b'))
+    expect(link).to_have_attribute('target', '_blank')
+    technician.shot('today')
+
+    # A first click selects the row, the button then opens the
+    # intervention (created from the appointment).
+    row.locator('td .column-time').first.click()
+    expect(row).to_have_class(re.compile(r'\bselected\b'))
+    row.locator('button[name=open_intervention]').click()
+    expect(technician.page.locator('#tablist li.active')).to_contain_text(
+        INTERVENTION_TAB)
+    expect(technician.field('party')).to_have_value(AGENDA_CUSTOMER)
+    expect(technician.field('technician')).to_have_value(
+        AGENDA_TECHNICIAN_NAME)
+    expect(technician.field('plant')).to_have_value(
+        re.compile(rf'^IMP\S* - {re.escape(AGENDA_STREET)}'))
+    expect(technician.field('appointment')).to_have_value(
+        re.compile(re.escape(AGENDA_CUSTOMER)))
+    expect(technician.field('date')).to_have_value(
+        start.strftime('%d/%m/%Y'))
+    expect(technician.tab.locator(
+            '.form .form-many2many:visible .treeview tbody tr'
+            ).first).to_contain_text(AGENDA_DEVICE_SERIAL)
+    technician.shot('intervention')
+    print(f"agenda flow: {time.monotonic() - start_time:.1f} s")
+
+
+if __name__ == '__main__':
+    # python tests/test_browser.py agenda-data <database>: the server
+    # fixture's set-up of the agenda flow
+    if sys.argv[1:2] != ['agenda-data'] or len(sys.argv) != 3:
+        sys.exit(f"usage: {sys.argv[0]} agenda-data <database>")
+    create_agenda_data(sys.argv[2])

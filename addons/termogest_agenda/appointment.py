@@ -133,6 +133,9 @@ class Appointment(Workflow, ModelSQL, ModelView):
     maps_url = fields.Function(fields.Char("Navigate"), 'get_navigation')
     color = fields.Function(fields.Char("Colour"), 'get_color')
     count = fields.Function(fields.Integer("Appointments"), 'get_count')
+    # the company's today: sao 8.0 evaluates Date() to the UTC date
+    today = fields.Function(
+        fields.Boolean("Today"), 'get_today', searcher='search_today')
     mine = fields.Function(
         fields.Boolean("Mine"), 'get_mine', searcher='search_mine')
     interventions = fields.One2Many(
@@ -381,6 +384,22 @@ class Appointment(Workflow, ModelSQL, ModelView):
             if 'maps_url' in result:
                 result['maps_url'][appointment.id] = url
         return result
+
+    @classmethod
+    def get_today(cls, appointments, name):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        today = Date.today()
+        return {a.id: a.date == today for a in appointments}
+
+    @classmethod
+    def search_today(cls, name, clause):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        _, operator, value = clause
+        if (operator == '=') == bool(value):
+            return [('date', '=', Date.today())]
+        return ['OR', ('date', '!=', Date.today()), ('date', '=', None)]
 
     @classmethod
     def get_count(cls, appointments, name):

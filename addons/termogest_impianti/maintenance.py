@@ -75,7 +75,8 @@ class MaintenanceDue(ModelSQL, ModelView):
         'get_plant_field', searcher='search_plant_field')
     street = fields.Function(fields.Char("Street"), 'get_plant_field')
     phone = fields.Function(fields.Char("Phone"), 'get_phone')
-    overdue = fields.Function(fields.Boolean("Overdue"), 'get_overdue')
+    overdue = fields.Function(fields.Boolean("Overdue"), 'get_overdue',
+        searcher='search_overdue')
     has_contract = fields.Function(
         fields.Boolean("Contract"), 'get_has_contract')
 
@@ -189,6 +190,16 @@ class MaintenanceDue(ModelSQL, ModelView):
         pool = Pool()
         Date = pool.get('ir.date')
         return bool(self.due_date and self.due_date < Date.today())
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        # on the server's (company's) today: sao's Date() is the UTC date
+        pool = Pool()
+        Date = pool.get('ir.date')
+        _, operator, value = clause
+        if (operator == '=') == bool(value):
+            return [('due_date', '<', Date.today())]
+        return [('due_date', '>=', Date.today())]
 
     @classmethod
     def get_has_contract(cls, dues, name):
