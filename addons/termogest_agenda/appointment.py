@@ -15,7 +15,7 @@ from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .call import party_attention
+from .call import check_site, from_record, party_attention
 
 KINDS = [
     ('maintenance', "Maintenance"),
@@ -216,16 +216,8 @@ class Appointment(Workflow, ModelSQL, ModelView):
         return 'maintenance'
 
     @classmethod
-    def _from_record(cls, model):
-        context = Transaction().context
-        if context.get('from_model') == model:
-            from_id = context.get('from_id')
-            if from_id and from_id > 0:
-                return from_id
-
-    @classmethod
     def default_call(cls):
-        return cls._from_record('termogest.call')
+        return from_record('termogest.call')
 
     @classmethod
     def default_party(cls):
@@ -234,7 +226,7 @@ class Appointment(Workflow, ModelSQL, ModelView):
         call = cls.default_call()
         if call:
             return Call(call).party.id
-        return (cls._from_record('party.party')
+        return (from_record('party.party')
             or Transaction().context.get('party'))
 
     @classmethod
@@ -557,21 +549,9 @@ class Appointment(Workflow, ModelSQL, ModelView):
                     'party', 'plant', 'devices', 'call', 'address'}):
             return
         for appointment in appointments:
-            party = appointment.party
-            if appointment.plant and appointment.plant.party != party:
-                raise AppointmentError(gettext(
-                        'termogest_agenda.msg_appointment_plant_party',
-                        appointment=appointment.rec_name,
-                        plant=appointment.plant.rec_name,
-                        party=party.rec_name))
-            for device in appointment.devices:
-                if device.plant.party != party or (appointment.plant
-                        and device.plant != appointment.plant):
-                    raise AppointmentError(gettext(
-                            'termogest_agenda.msg_appointment_device',
-                            appointment=appointment.rec_name,
-                            device=device.rec_name))
-            if appointment.call and appointment.call.party != party:
+            check_site(appointment, 'appointment', AppointmentError)
+            if (appointment.call
+                    and appointment.call.party != appointment.party):
                 raise AppointmentError(gettext(
                         'termogest_agenda.msg_appointment_call_party',
                         appointment=appointment.rec_name,

@@ -2,9 +2,6 @@
 # this repository contains the full copyright notices and license terms.
 import datetime
 
-from sql import Null
-from sql.conditionals import Coalesce
-
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
@@ -186,12 +183,8 @@ class Call(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_party(cls):
-        context = Transaction().context
-        if context.get('from_model') == 'party.party':
-            from_id = context.get('from_id')
-            if from_id and from_id > 0:
-                return from_id
-        return context.get('party')
+        return (from_record('party.party')
+            or Transaction().context.get('party'))
 
     @classmethod
     def default_plant(cls):
@@ -240,11 +233,6 @@ class Call(Workflow, ModelSQL, ModelView):
                 'number', 'reason', 'party.rec_name', 'contact_name'])
 
     @classmethod
-    def order_age(cls, tables):
-        table, _ = tables[None]
-        return [Coalesce(table.received_at, Null)]
-
-    @classmethod
     def create(cls, vlist):
         pool = Pool()
         Configuration = pool.get('termogest.impianti.configuration')
@@ -274,16 +262,7 @@ class Call(Workflow, ModelSQL, ModelView):
         if field_names and not (field_names & {'party', 'plant', 'device'}):
             return
         for call in calls:
-            if call.plant and call.plant.party != call.party:
-                raise CallError(gettext(
-                        'termogest_agenda.msg_call_plant_party',
-                        call=call.rec_name, plant=call.plant.rec_name,
-                        party=call.party.rec_name))
-            if call.device and call.plant and call.device.plant != call.plant:
-                raise CallError(gettext(
-                        'termogest_agenda.msg_call_device_plant',
-                        call=call.rec_name, device=call.device.rec_name,
-                        plant=call.plant.rec_name))
+            check_site(call, 'call', CallError)
 
     @classmethod
     @ModelView.button
@@ -352,3 +331,35 @@ def party_attention(party):
             'termogest_agenda.msg_party_attention',
             party=party.rec_name, note=note).strip()
     return None
+
+
+def from_record(model):
+    "The id of the model's record the action was opened from"
+    context = Transaction().context
+    if context.get('from_model') == model:
+        from_id = context.get('from_id')
+        if from_id and from_id > 0:
+            return from_id
+
+
+def check_site(record, kind, error):
+    """Refuse a plant or devices of another customer than the record's
+
+    kind names the messages msg_<kind>_plant_party and msg_<kind>_device.
+    """
+    party = record.party
+    names = {kind: record.rec_name}
+    plant = record.plant
+    if plant and plant.party != party:
+        raise error(gettext(
+                'termogest_agenda.msg_%s_plant_party' % kind,
+                plant=plant.rec_name, party=party.rec_name, **names))
+    devices = getattr(record, 'devices', None)
+    if devices is None:
+        devices = [record.device] if record.device else []
+    for device in devices:
+        if device.plant.party != party or (plant and device.plant != plant):
+            raise error(gettext(
+                    'termogest_agenda.msg_%s_device' % kind,
+                    device=device.rec_name,
+                    plant=plant.rec_name if plant else '', **names))

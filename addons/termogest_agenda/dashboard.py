@@ -76,7 +76,21 @@ AGE_BUCKETS = [
     ]
 
 
-class CallAge(ModelSQL, ModelView):
+class BucketMixin:
+    "The bucket is an integer in the SQL view, a key of the selection"
+    __slots__ = ()
+    _bucket_field = None
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        rows = super().read(ids, fields_names)
+        for row in rows:
+            if row.get(cls._bucket_field) is not None:
+                row[cls._bucket_field] = str(row[cls._bucket_field])
+        return rows
+
+
+class CallAge(BucketMixin, ModelSQL, ModelView):
     "Open calls by age"
     __name__ = 'termogest.dashboard.call_age'
     __string__ = "Open Calls by Age"
@@ -85,6 +99,7 @@ class CallAge(ModelSQL, ModelView):
         [(str(b), s) for b, s, _, _ in AGE_BUCKETS], "Age", sort=False)
     bucket_string = bucket.translated('bucket')
     count = fields.Integer("Open Calls")
+    _bucket_field = 'bucket'
 
     @classmethod
     def __setup__(cls):
@@ -118,15 +133,6 @@ class CallAge(ModelSQL, ModelView):
             Count(Literal(1)).as_('count'),
             group_by=[query.bucket_id])
 
-    @classmethod
-    def read(cls, ids, fields_names):
-        # the bucket is an integer in the view, a string for the selection
-        rows = super().read(ids, fields_names)
-        for row in rows:
-            if row.get('bucket') is not None:
-                row['bucket'] = str(row['bucket'])
-        return rows
-
 
 DUE_BUCKETS = [
     (1, "Overdue", None, -1),
@@ -136,7 +142,7 @@ DUE_BUCKETS = [
     ]
 
 
-class MaintenanceWindow(ModelSQL, ModelView):
+class MaintenanceWindow(BucketMixin, ModelSQL, ModelView):
     "Maintenance due in the next 30, 60 and 90 days"
     __name__ = 'termogest.dashboard.maintenance_window'
     __string__ = "Maintenance Due Soon"
@@ -145,6 +151,7 @@ class MaintenanceWindow(ModelSQL, ModelView):
         [(str(b), s) for b, s, _, _ in DUE_BUCKETS], "Due", sort=False)
     window_string = window.translated('window')
     count = fields.Integer("Due Dates")
+    _bucket_field = 'window'
 
     @classmethod
     def __setup__(cls):
@@ -177,11 +184,3 @@ class MaintenanceWindow(ModelSQL, ModelView):
             Count(Literal(1)).as_('count'),
             where=query.bucket_id != Null,
             group_by=[query.bucket_id])
-
-    @classmethod
-    def read(cls, ids, fields_names):
-        rows = super().read(ids, fields_names)
-        for row in rows:
-            if row.get('window') is not None:
-                row['window'] = str(row['window'])
-        return rows

@@ -21,7 +21,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .appointment import KINDS, company_timezone
-from .call import party_attention
+from .call import check_site, from_record, party_attention
 
 OUTCOMES = [
     (None, ""),
@@ -217,12 +217,8 @@ class Intervention(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_party(cls):
-        context = Transaction().context
-        if context.get('from_model') == 'party.party':
-            from_id = context.get('from_id')
-            if from_id and from_id > 0:
-                return from_id
-        return context.get('party')
+        return (from_record('party.party')
+            or Transaction().context.get('party'))
 
     @classmethod
     def default_plant(cls):
@@ -422,22 +418,10 @@ class Intervention(Workflow, ModelSQL, ModelView):
                     'start_time', 'end_time'}):
             return
         for intervention in interventions:
-            party = intervention.party
-            if intervention.plant and intervention.plant.party != party:
-                raise InterventionError(gettext(
-                        'termogest_agenda.msg_intervention_plant_party',
-                        intervention=intervention.rec_name,
-                        plant=intervention.plant.rec_name,
-                        party=party.rec_name))
-            for device in intervention.devices:
-                if device.plant.party != party or (intervention.plant
-                        and device.plant != intervention.plant):
-                    raise InterventionError(gettext(
-                            'termogest_agenda.msg_intervention_device',
-                            intervention=intervention.rec_name,
-                            device=device.rec_name))
+            check_site(intervention, 'intervention', InterventionError)
             if (intervention.appointment
-                    and intervention.appointment.party != party):
+                    and intervention.appointment.party
+                    != intervention.party):
                 raise InterventionError(gettext(
                         'termogest_agenda.msg_intervention_appointment',
                         intervention=intervention.rec_name,

@@ -6,6 +6,8 @@ from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .call import from_record
+
 COLOURS = [
     ('yellow', "Yellow"),
     ('green', "Green"),
@@ -75,11 +77,7 @@ class SecretaryNote(ModelSQL, ModelView):
 
     @classmethod
     def default_party(cls):
-        context = Transaction().context
-        if context.get('from_model') == 'party.party':
-            from_id = context.get('from_id')
-            if from_id and from_id > 0:
-                return from_id
+        return from_record('party.party')
 
     @fields.depends('colour')
     def on_change_with_colour_code(self, name=None):

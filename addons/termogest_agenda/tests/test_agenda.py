@@ -677,3 +677,27 @@ def test_intervention_from_card_without_appointment(cfg):
     # the technician cannot complete someone else's work
     as_user(cfg, 'luca')
     assert Intervention.find([]) == []
+
+
+def test_plant_and_devices_of_another_customer_refused(cfg):
+    Call = Model.get('termogest.call')
+    Intervention = Model.get('termogest.intervention')
+    as_user(cfg, 'anna')
+    mario, mario_plant, mario_boiler = customer_with_boiler("Mario Rossi")
+    luisa, luisa_plant, luisa_boiler = customer_with_boiler("Luisa Verdi")
+    call_id, = Call.create([{
+                'party': mario.id, 'reason': "Guasto",
+                'company': mario_plant.company.id,
+                'received_at': datetime.datetime(2026, 11, 1, 9, 0),
+                }], cfg.context)
+    with pytest.raises(UserError) as info:
+        Call.write([call_id], {'device': luisa_boiler.id}, cfg.context)
+    assert luisa_boiler.rec_name in info.value.message
+    with pytest.raises(UserError) as info:
+        Call.write([call_id], {'plant': luisa_plant.id}, cfg.context)
+    assert "Mario Rossi" in info.value.message
+    intervention = Intervention(party=mario, kind='repair')
+    intervention.technician = employee('luca')
+    intervention.devices.append(Model.get('termogest.device')(
+            luisa_boiler.id))
+    refused(intervention, luisa_boiler.rec_name)
