@@ -8,14 +8,13 @@ from trytond.exceptions import UserWarning
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
-from trytond.modules.termogest_impianti.plant import plant_from_context
 from trytond.modules.termogest_impianti.regulation import rec_name_domain
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .call import check_site, from_record, party_attention
+from .call import CustomerMixin, check_site, from_record, party_attention
 
 KINDS = [
     ('maintenance', "Maintenance"),
@@ -76,7 +75,7 @@ def navigation_links(address):
         'https://www.google.com/maps/search/?api=1&query=%s' % query)
 
 
-class Appointment(Workflow, ModelSQL, ModelView):
+class Appointment(CustomerMixin, Workflow, ModelSQL, ModelView):
     "Appointment"
     __name__ = 'termogest.appointment'
     __string__ = "Appointment"
@@ -101,8 +100,6 @@ class Appointment(Workflow, ModelSQL, ModelView):
         'party.party', "Customer", required=True, ondelete='CASCADE',
         domain=[('internal', '=', False)], states=_states,
         context={'company': Eval('company', -1)}, depends={'company'})
-    party_attention = fields.Function(
-        fields.Char("Attention"), 'on_change_with_party_attention')
     plant = fields.Many2One(
         'termogest.plant', "Plant", ondelete='SET NULL', states=_states,
         domain=[If(Bool(Eval('party')),
@@ -200,9 +197,6 @@ class Appointment(Workflow, ModelSQL, ModelView):
     @classmethod
     def view_attributes(cls):
         return super().view_attributes() + [
-            ('//group[@id="attention"]', 'states', {
-                    'invisible': ~Eval('party_attention'),
-                    }),
             ('/tree', 'visual', If(Eval('state') == 'cancelled', 'muted',
                     If(Eval('state') == 'done', 'success', ''))),
             ]
@@ -226,8 +220,7 @@ class Appointment(Workflow, ModelSQL, ModelView):
         call = cls.default_call()
         if call:
             return Call(call).party.id
-        return (from_record('party.party')
-            or Transaction().context.get('party'))
+        return super().default_party()
 
     @classmethod
     def default_plant(cls):
@@ -237,7 +230,7 @@ class Appointment(Workflow, ModelSQL, ModelView):
         if call:
             call = Call(call)
             return call.plant.id if call.plant else None
-        return plant_from_context()
+        return super().default_plant()
 
     @classmethod
     def default_address(cls):
@@ -286,10 +279,6 @@ class Appointment(Workflow, ModelSQL, ModelView):
         ModelData = pool.get('ir.model.data')
         return {ModelData.get_id('termogest_permessi', g) for g in [
                 'group_agenda_edit', 'group_chief_technician']}
-
-    @fields.depends('party')
-    def on_change_with_party_attention(self, name=None):
-        return party_attention(self.party)
 
     @fields.depends('party', 'plant', 'address', 'devices')
     def on_change_party(self):

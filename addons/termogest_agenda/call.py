@@ -30,7 +30,35 @@ class CallError(ValidationError):
     pass
 
 
-class Call(Workflow, ModelSQL, ModelView):
+class CustomerMixin:
+    "A document of a customer: its attention warning, the card it comes from"
+    __slots__ = ()
+    party_attention = fields.Function(
+        fields.Char("Attention"), 'on_change_with_party_attention')
+
+    @classmethod
+    def default_party(cls):
+        return (from_record('party.party')
+            or Transaction().context.get('party'))
+
+    @classmethod
+    def default_plant(cls):
+        return plant_from_context()
+
+    @fields.depends('party')
+    def on_change_with_party_attention(self, name=None):
+        return party_attention(self.party)
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('//group[@id="attention"]', 'states', {
+                    'invisible': ~Eval('party_attention'),
+                    }),
+            ]
+
+
+class Call(CustomerMixin, Workflow, ModelSQL, ModelView):
     "Call or ticket"
     __name__ = 'termogest.call'
     __string__ = "Call"
@@ -45,8 +73,6 @@ class Call(Workflow, ModelSQL, ModelView):
         'party.party', "Customer", required=True, ondelete='CASCADE',
         domain=[('internal', '=', False)], states=_states,
         context={'company': Eval('company', -1)}, depends={'company'})
-    party_attention = fields.Function(
-        fields.Char("Attention"), 'on_change_with_party_attention')
     plant = fields.Many2One(
         'termogest.plant', "Plant", ondelete='SET NULL',
         domain=[If(Bool(Eval('party')),
@@ -150,9 +176,6 @@ class Call(Workflow, ModelSQL, ModelView):
     @classmethod
     def view_attributes(cls):
         return super().view_attributes() + [
-            ('//group[@id="attention"]', 'states', {
-                    'invisible': ~Eval('party_attention'),
-                    }),
             ('/tree', 'visual', If(Eval('priority').in_(['high', 'urgent']),
                     'danger', '')),
             ]
@@ -180,19 +203,6 @@ class Call(Workflow, ModelSQL, ModelView):
     @staticmethod
     def default_received_at():
         return datetime.datetime.now().replace(microsecond=0)
-
-    @classmethod
-    def default_party(cls):
-        return (from_record('party.party')
-            or Transaction().context.get('party'))
-
-    @classmethod
-    def default_plant(cls):
-        return plant_from_context()
-
-    @fields.depends('party')
-    def on_change_with_party_attention(self, name=None):
-        return party_attention(self.party)
 
     @fields.depends('party', 'plant')
     def on_change_party(self):

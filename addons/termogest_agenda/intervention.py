@@ -9,7 +9,6 @@ import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import AccessError, ValidationError
-from trytond.modules.termogest_impianti.plant import plant_from_context
 from trytond.modules.termogest_impianti.regulation import (
     COMPONENT_CODES, REPORT_TYPES, rec_name_domain)
 from trytond.pool import Pool
@@ -21,7 +20,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .appointment import KINDS, company_timezone
-from .call import check_site, from_record, party_attention
+from .call import CustomerMixin, check_site
 
 OUTCOMES = [
     (None, ""),
@@ -51,7 +50,7 @@ def signature_digest(content):
     return hashlib.sha256(data.encode('utf-8')).hexdigest()
 
 
-class Intervention(Workflow, ModelSQL, ModelView):
+class Intervention(CustomerMixin, Workflow, ModelSQL, ModelView):
     "Intervention report"
     __name__ = 'termogest.intervention'
     __string__ = "Intervention"
@@ -76,8 +75,6 @@ class Intervention(Workflow, ModelSQL, ModelView):
         'party.party', "Customer", required=True, ondelete='RESTRICT',
         domain=[('internal', '=', False)], states=_states,
         context={'company': Eval('company', -1)}, depends={'company'})
-    party_attention = fields.Function(
-        fields.Char("Attention"), 'on_change_with_party_attention')
     heading_party = fields.Many2One(
         'party.party', "Heading", ondelete='RESTRICT', states=_states,
         domain=[('internal', '=', False)],
@@ -187,9 +184,6 @@ class Intervention(Workflow, ModelSQL, ModelView):
     @classmethod
     def view_attributes(cls):
         return super().view_attributes() + [
-            ('//group[@id="attention"]', 'states', {
-                    'invisible': ~Eval('party_attention'),
-                    }),
             ('/tree', 'visual', If(Eval('state') == 'draft', '', 'success')),
             ]
 
@@ -214,19 +208,6 @@ class Intervention(Workflow, ModelSQL, ModelView):
         user = User(Transaction().user)
         if user.employee:
             return user.employee.id
-
-    @classmethod
-    def default_party(cls):
-        return (from_record('party.party')
-            or Transaction().context.get('party'))
-
-    @classmethod
-    def default_plant(cls):
-        return plant_from_context()
-
-    @fields.depends('party')
-    def on_change_with_party_attention(self, name=None):
-        return party_attention(self.party)
 
     @fields.depends('party', 'plant', 'devices', 'heading_party')
     def on_change_party(self):
