@@ -93,8 +93,10 @@ class Appointment(CustomerMixin, Workflow, ModelSQL, ModelView):
         domain=[If(Bool(Eval('start')),
                 ('end', '>', Eval('start')), ())])
     date = fields.Date("Date", readonly=True)
-    start_time = fields.Function(fields.Time("From"), 'get_times')
-    end_time = fields.Function(fields.Time("To"), 'get_times')
+    start_time = fields.Function(
+        fields.Time("From", format='%H:%M'), 'get_times')
+    end_time = fields.Function(
+        fields.Time("To", format='%H:%M'), 'get_times')
     kind = fields.Selection(KINDS, "Kind", required=True, states=_states)
     party = fields.Many2One(
         'party.party', "Customer", required=True, ondelete='CASCADE',

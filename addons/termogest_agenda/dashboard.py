@@ -89,6 +89,10 @@ class BucketMixin:
                 row[cls._bucket_field] = str(row[cls._bucket_field])
         return rows
 
+    def get_label(self, name):
+        # graphs show a selection's key: they plot this label instead
+        return getattr(self, '%s_string' % self._bucket_field)
+
 
 class CallAge(BucketMixin, ModelSQL, ModelView):
     "Open calls by age"
@@ -98,6 +102,7 @@ class CallAge(BucketMixin, ModelSQL, ModelView):
     bucket = fields.Selection(
         [(str(b), s) for b, s, _, _ in AGE_BUCKETS], "Age", sort=False)
     bucket_string = bucket.translated('bucket')
+    label = fields.Function(fields.Char("Age"), 'get_label')
     count = fields.Integer("Open Calls")
     _bucket_field = 'bucket'
 
@@ -150,6 +155,7 @@ class MaintenanceWindow(BucketMixin, ModelSQL, ModelView):
     window = fields.Selection(
         [(str(b), s) for b, s, _, _ in DUE_BUCKETS], "Due", sort=False)
     window_string = window.translated('window')
+    label = fields.Function(fields.Char("Due"), 'get_label')
     count = fields.Integer("Due Dates")
     _bucket_field = 'window'
 
@@ -184,3 +190,73 @@ class MaintenanceWindow(BucketMixin, ModelSQL, ModelView):
             Count(Literal(1)).as_('count'),
             where=query.bucket_id != Null,
             group_by=[query.bucket_id])
+
+
+class TechnicianToday(ModelSQL, ModelView):
+    "Today's appointments per technician"
+    __name__ = 'termogest.dashboard.technician_today'
+    __string__ = "Today's Appointments per Technician"
+
+    technician = fields.Many2One('company.employee', "Technician")
+    count = fields.Integer("Appointments")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('count', 'DESC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        # the board of sao 8.0 ignores the actions' domains: filter here
+        pool = Pool()
+        Appointment = pool.get('termogest.appointment')
+        Date = pool.get('ir.date')
+        appointment = Appointment.__table__()
+        where = ((appointment.date == Date.today())
+            & (appointment.state != 'cancelled'))
+        company = Transaction().context.get('company')
+        if company:
+            where &= appointment.company == company
+        return appointment.select(
+            appointment.technician.as_('id'),
+            *_audit_columns(appointment),
+            appointment.technician.as_('technician'),
+            Count(Literal(1)).as_('count'),
+            where=where,
+            group_by=[appointment.technician])
+
+
+class Reminder(ModelSQL, ModelView):
+    "Reminder due"
+    __name__ = 'termogest.dashboard.reminder'
+    __string__ = "Reminder Due"
+
+    note = fields.Many2One('termogest.secretary.note', "Note")
+    reminder = fields.DateTime("Reminder", format='%H:%M')
+    party = fields.Many2One('party.party', "Customer")
+    summary = fields.Function(fields.Char("Note"), 'get_summary')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('reminder', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def table_query(cls):
+        # the current user's notes whose reminder is past and not done
+        pool = Pool()
+        Note = pool.get('termogest.secretary.note')
+        note = Note.__table__()
+        return note.select(
+            note.id.as_('id'),
+            note.create_uid, note.create_date,
+            note.write_uid, note.write_date,
+            note.id.as_('note'),
+            note.reminder.as_('reminder'),
+            note.party.as_('party'),
+            where=(note.user == Transaction().user)
+            & (note.done == Literal(False))
+            & (note.reminder <= datetime.datetime.now()))
+
+    def get_summary(self, name):
+        return self.note.summary

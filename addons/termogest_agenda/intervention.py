@@ -94,8 +94,8 @@ class Intervention(CustomerMixin, Workflow, ModelSQL, ModelView):
     kind = fields.Selection(KINDS, "Kind", required=True, states=_states)
     kind_string = kind.translated('kind')
     date = fields.Date("Date", required=True, states=_states)
-    start_time = fields.Time("Start", states=_states)
-    end_time = fields.Time("End", states=_states)
+    start_time = fields.Time("Start", format='%H:%M', states=_states)
+    end_time = fields.Time("End", format='%H:%M', states=_states)
     travel_time = fields.TimeDelta("Travel Time", states=_states)
     description = fields.Text("Work Done", states=_states)
     lines = fields.One2Many(
@@ -294,20 +294,23 @@ class Intervention(CustomerMixin, Workflow, ModelSQL, ModelView):
             for i in interventions}
 
     def signed_content(self):
-        "The content the customer signs, as plain JSON values"
-        def name(record):
-            return record.rec_name if record else None
+        """The content the customer signs, as plain JSON values
+
+        Related records are by id: renaming a customer or renumbering a
+        device slot later does not change what was signed.
+        """
+        def id_(record):
+            return record.id if record else None
 
         signature = self.signature
         return {
             'number': self.number,
             'company': self.company.id,
-            'party': [self.party.id, self.party.rec_name],
-            'heading_party': [self.heading_party.id, name(
-                    self.heading_party)] if self.heading_party else None,
-            'plant': name(self.plant),
-            'devices': sorted([d.id, d.rec_name] for d in self.devices),
-            'technician': [self.technician.id, self.technician.rec_name],
+            'party': self.party.id,
+            'heading_party': id_(self.heading_party),
+            'plant': id_(self.plant),
+            'devices': sorted(d.id for d in self.devices),
+            'technician': self.technician.id,
             'kind': self.kind,
             'date': self.date.isoformat() if self.date else None,
             'start_time': self.start_time.strftime('%H:%M')
@@ -318,8 +321,9 @@ class Intervention(CustomerMixin, Workflow, ModelSQL, ModelView):
             if self.travel_time is not None else None,
             'description': self.description or '',
             'lines': [[
-                    name(l.product), l.description or '',
-                    '%.4f' % (l.quantity or 0), name(l.unit)]
+                    id_(l.product), l.description or '',
+                    '%.4f' % (l.quantity or 0), id_(l.unit),
+                    str(l.unit_price) if l.unit_price is not None else None]
                 for l in self.lines],
             'labour_hours': str(self.labour_hours)
             if self.labour_hours is not None else None,

@@ -33,7 +33,7 @@ class SecretaryNote(ModelSQL, ModelView):
     colour = fields.Selection(COLOURS, "Colour", required=True, sort=False)
     colour_code = fields.Function(
         fields.Char("Colour Code"), 'on_change_with_colour_code')
-    reminder = fields.DateTime("Reminder")
+    reminder = fields.DateTime("Reminder", format='%H:%M')
     reminder_date = fields.Function(
         fields.Date("Reminder Date"), 'get_reminder_date')
     user = fields.Many2One(

@@ -15,7 +15,7 @@ import trytond.config as config
 from trytond.exceptions import UserError, UserWarning
 from trytond.modules.termogest_impianti.regulation import add_months
 from trytond.modules.termogest_impianti.tests.tools import new_device
-from trytond.modules.termogest_permessi.tests.tools import as_user
+from trytond.modules.termogest_permessi.tests.tools import as_user, get_user
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules, set_user
 
@@ -588,6 +588,28 @@ def test_dashboard_and_customer_summary(cfg):
     assert ages == {'1': 1, '4': 1}
     Month = Model.get('termogest.dashboard.intervention_month')
     assert Month.find([]) == []
+    assert {a.label for a in CallAge.find([])} == {
+        "0–2 giorni", "Oltre 30 giorni"}
+
+    # today's appointments per technician, the user's reminders due
+    Today = Model.get('termogest.dashboard.technician_today')
+    assert sorted((t.technician.id, t.count) for t in Today.find([])) == \
+        sorted([(employee('luca').id, 1), (employee('marco').id, 1)])
+    Note = Model.get('termogest.secretary.note')
+    past = datetime.datetime.now().replace(
+        second=0, microsecond=0) - datetime.timedelta(hours=2)
+    Note(text="Richiamare Mario per il preventivo", reminder=past,
+        party=mario).save()
+    Note(text="Ordinare le guarnizioni",
+        reminder=past + datetime.timedelta(days=2)).save()
+    Note(text="Già fatto", reminder=past, done=True).save()
+    other = Note(text="Per Paolo", reminder=past)
+    other.user = Model.get('res.user')(get_user('paolo').id)
+    other.save()
+    Reminder = Model.get('termogest.dashboard.reminder')
+    reminder, = Reminder.find([])
+    assert reminder.summary == "Richiamare Mario per il preventivo"
+    assert reminder.party == mario
 
 
 def test_technician_confirms_own_booked_call(cfg):
