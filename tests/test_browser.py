@@ -798,9 +798,20 @@ def test_secretary_maintenance_due_export(client):
     expect(filters).to_have_text(["Entrambe", "Tutte"])
     secretary.shot('due-list-later')
 
+    # sao may redraw the list once more after the search (the context form
+    # reloads it): a redraw drops the selection, so wait for the requests to
+    # settle and check that both rows are still selected.
+    secretary.page.wait_for_load_state('networkidle')
     selected = [rows.nth(0), rows.nth(1)]
-    for row in selected:
-        row.locator('td.selection-state input').check()
+    boxes = [row.locator('td.selection-state input') for row in selected]
+    for _ in range(3):
+        for box in boxes:
+            box.check()
+        secretary.page.wait_for_load_state('networkidle')
+        if all(box.is_checked() for box in boxes):
+            break
+    for box in boxes:
+        expect(box).to_be_checked()
     customers = [
         row.locator('td[data-title^="Cliente"]').text_content()
         for row in selected]
