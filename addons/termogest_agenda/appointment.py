@@ -216,21 +216,24 @@ class Appointment(CustomerMixin, Workflow, ModelSQL, ModelView):
         return from_record('termogest.call')
 
     @classmethod
-    def default_party(cls):
+    def _default_from_call(cls):
+        "The call the appointment is booked from, or None"
         pool = Pool()
         Call = pool.get('termogest.call')
         call = cls.default_call()
+        return Call(call) if call else None
+
+    @classmethod
+    def default_party(cls):
+        call = cls._default_from_call()
         if call:
-            return Call(call).party.id
+            return call.party.id
         return super().default_party()
 
     @classmethod
     def default_plant(cls):
-        pool = Pool()
-        Call = pool.get('termogest.call')
-        call = cls.default_call()
+        call = cls._default_from_call()
         if call:
-            call = Call(call)
             return call.plant.id if call.plant else None
         return super().default_plant()
 
@@ -245,21 +248,13 @@ class Appointment(CustomerMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_devices(cls):
-        pool = Pool()
-        Call = pool.get('termogest.call')
-        call = cls.default_call()
-        if call:
-            call = Call(call)
-            return [call.device.id] if call.device else []
-        return []
+        call = cls._default_from_call()
+        return [call.device.id] if call and call.device else []
 
     @classmethod
     def default_description(cls):
-        pool = Pool()
-        Call = pool.get('termogest.call')
-        call = cls.default_call()
+        call = cls._default_from_call()
         if call:
-            call = Call(call)
             return '\n'.join(filter(None, [call.reason, call.notes]))
 
     @classmethod

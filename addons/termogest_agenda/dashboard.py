@@ -93,6 +93,21 @@ class BucketMixin:
         # graphs show a selection's key: they plot this label instead
         return getattr(self, '%s_string' % self._bucket_field)
 
+    @classmethod
+    def _bucket_counts(cls, table, bucket, where=None):
+        "Rows of table counted by the integer bucket expression"
+        query = table.select(
+            Cast(bucket, 'INTEGER').as_('bucket_id'),
+            table.create_date, table.write_date,
+            where=where)
+        return query.select(
+            query.bucket_id.as_('id'),
+            *_audit_columns(query),
+            query.bucket_id.as_(cls._bucket_field),
+            Count(Literal(1)).as_('count'),
+            where=query.bucket_id != Null,
+            group_by=[query.bucket_id])
+
 
 class CallAge(BucketMixin, ModelSQL, ModelView):
     "Open calls by age"
@@ -122,21 +137,12 @@ class CallAge(BucketMixin, ModelSQL, ModelView):
             whens.append((
                     call.received_at > now - datetime.timedelta(
                         days=high + 1), Literal(bucket)))
-        bucket = Cast(
-            Case(*whens, else_=Literal(AGE_BUCKETS[-1][0])), 'INTEGER')
+        bucket = Case(*whens, else_=Literal(AGE_BUCKETS[-1][0]))
         where = call.state.in_(OPEN_STATES) & (call.active == Literal(True))
         company = Transaction().context.get('company')
         if company:
             where &= call.company == company
-        query = call.select(
-            bucket.as_('bucket_id'), call.create_date, call.write_date,
-            where=where)
-        return query.select(
-            query.bucket_id.as_('id'),
-            *_audit_columns(query),
-            query.bucket_id.as_('bucket'),
-            Count(Literal(1)).as_('count'),
-            group_by=[query.bucket_id])
+        return cls._bucket_counts(call, bucket, where)
 
 
 DUE_BUCKETS = [
@@ -180,16 +186,7 @@ class MaintenanceWindow(BucketMixin, ModelSQL, ModelView):
             whens.append((
                     due.due_date <= today + datetime.timedelta(days=high),
                     Literal(bucket)))
-        bucket = Cast(Case(*whens), 'INTEGER')
-        query = due.select(
-            bucket.as_('bucket_id'), due.create_date, due.write_date)
-        return query.select(
-            query.bucket_id.as_('id'),
-            *_audit_columns(query),
-            query.bucket_id.as_('window'),
-            Count(Literal(1)).as_('count'),
-            where=query.bucket_id != Null,
-            group_by=[query.bucket_id])
+        return cls._bucket_counts(due, Case(*whens))
 
 
 class TechnicianToday(ModelSQL, ModelView):
