@@ -259,23 +259,8 @@ class Appointment(CustomerMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_technician(cls):
-        pool = Pool()
-        User = pool.get('res.user')
-        context = Transaction().context
-        if context.get('technician'):
-            return context['technician']
-        user = User(Transaction().user)
-        groups = User.get_groups()
-        # A technician books for himself; the office chooses.
-        if user.employee and not (set(groups) & cls._office_group_ids()):
-            return user.employee.id
-
-    @classmethod
-    def _office_group_ids(cls):
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        return {ModelData.get_id('termogest_permessi', g) for g in [
-                'group_agenda_edit', 'group_chief_technician']}
+        # the agenda's technician field; otherwise the office chooses
+        return Transaction().context.get('technician')
 
     @fields.depends('party', 'plant', 'address', 'devices')
     def on_change_party(self):

@@ -38,15 +38,6 @@ class Configuration(metaclass=PoolMeta):
         "notice.")
 
     @classmethod
-    def _default_sequence_of(cls, module, xml_id):
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        try:
-            return ModelData.get_id(module, xml_id)
-        except KeyError:
-            return None
-
-    @classmethod
     def fill_numbers(cls, vlist, field, sequence):
         # A configuration saved before this module lacks its sequences
         pool = Pool()
@@ -63,12 +54,12 @@ class Configuration(metaclass=PoolMeta):
 
     @classmethod
     def default_call_sequence(cls):
-        return cls._default_sequence_of('termogest_agenda', 'sequence_call')
+        return cls._default_sequence('sequence_call', 'termogest_agenda')
 
     @classmethod
     def default_intervention_sequence(cls):
-        return cls._default_sequence_of(
-            'termogest_agenda', 'sequence_intervention')
+        return cls._default_sequence(
+            'sequence_intervention', 'termogest_agenda')
 
     @classmethod
     def default_privacy_notice(cls):

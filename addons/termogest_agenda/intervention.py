@@ -1,5 +1,6 @@
 # This file is part of TermoGest.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import base64
 import datetime
 import hashlib
 import json
@@ -809,7 +810,6 @@ class InterventionReport(Report):
 
 
 def _data_uri(data, mimetype='image/png'):
-    import base64
     if not data:
         return ''
     return 'data:%s;base64,%s' % (

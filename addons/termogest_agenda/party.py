@@ -35,6 +35,20 @@ def _technician_query(employees, column):
             where=intervention.technician.in_(employees)))
 
 
+def _get_technicians(column, records):
+    "The technicians of the appointments and interventions of each record"
+    pool = Pool()
+    result = {r.id: set() for r in records}
+    for model in ['termogest.appointment', 'termogest.intervention']:
+        Model = pool.get(model)
+        for record in Model.search([
+                    (column, 'in', list(result)),
+                    ('state', '!=', 'cancelled'),
+                    ]):
+            result[getattr(record, column).id].add(record.technician.id)
+    return {k: list(v) for k, v in result.items()}
+
+
 def _search_technicians(column, clause):
     "Searcher: the records visited by the employees of clause"
     _, operator, value = clause
@@ -128,15 +142,7 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def get_agenda_technicians(cls, parties, name):
-        pool = Pool()
-        Appointment = pool.get('termogest.appointment')
-        Intervention = pool.get('termogest.intervention')
-        result = {p.id: set() for p in parties}
-        ids = list(result)
-        for Model in [Appointment, Intervention]:
-            for record in Model.search([('party', 'in', ids)]):
-                result[record.party.id].add(record.technician.id)
-        return {k: list(v) for k, v in result.items()}
+        return _get_technicians('party', parties)
 
     @classmethod
     def search_agenda_technicians(cls, name, clause):
@@ -206,15 +212,7 @@ class Plant(metaclass=PoolMeta):
 
     @classmethod
     def get_agenda_technicians(cls, plants, name):
-        pool = Pool()
-        Appointment = pool.get('termogest.appointment')
-        Intervention = pool.get('termogest.intervention')
-        result = {p.id: set() for p in plants}
-        ids = list(result)
-        for Model in [Appointment, Intervention]:
-            for record in Model.search([('plant', 'in', ids)]):
-                result[record.plant.id].add(record.technician.id)
-        return {k: list(v) for k, v in result.items()}
+        return _get_technicians('plant', plants)
 
     @classmethod
     def search_agenda_technicians(cls, name, clause):

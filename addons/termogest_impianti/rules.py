@@ -505,11 +505,11 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         return vlist
 
     @classmethod
-    def _default_sequence(cls, xml_id):
+    def _default_sequence(cls, xml_id, module='termogest_impianti'):
         pool = Pool()
         ModelData = pool.get('ir.model.data')
         try:
-            return ModelData.get_id('termogest_impianti', xml_id)
+            return ModelData.get_id(module, xml_id)
         except KeyError:
             return None
 
