@@ -248,10 +248,15 @@ class Intervention(CustomerMixin, Workflow, ModelSQL, ModelView):
         if appointment.start:
             tz = company_timezone(appointment.company)
             utc = datetime.timezone.utc
-            start_time = appointment.start.replace(tzinfo=utc).astimezone(
-                tz).time().replace(second=0, microsecond=0)
-            end_time = appointment.end.replace(tzinfo=utc).astimezone(
-                tz).time().replace(second=0, microsecond=0)
+            start = appointment.start.replace(tzinfo=utc).astimezone(tz)
+            start_time = start.time().replace(second=0, microsecond=0)
+            if appointment.end:
+                end = appointment.end.replace(tzinfo=utc).astimezone(tz)
+                # An appointment running past midnight (or ending at it)
+                # leaves the end to the technician: the report's times are
+                # of one day.
+                if end.date() == start.date():
+                    end_time = end.time().replace(second=0, microsecond=0)
         return {
             'company': appointment.company.id,
             'appointment': appointment.id,

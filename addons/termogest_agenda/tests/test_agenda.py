@@ -359,6 +359,31 @@ def test_done_maintenance_moves_due_dates(cfg):
     assert month.month == today.strftime('%m/%Y')
 
 
+def test_intervention_from_late_appointment(cfg):
+    "An appointment ending at midnight gives an intervention of one day"
+    as_user(cfg, 'anna')
+    party, plant, boiler = customer_with_boiler()
+    appointment = new_appointment(
+        employee('luca'), party, at(days=-1, hour=23), plant=plant,
+        devices=[boiler])
+    same_day = new_appointment(
+        employee('luca'), party, at(days=-2, hour=22), plant=plant,
+        devices=[boiler])
+
+    as_user(cfg, 'luca')
+    Appointment = Model.get('termogest.appointment')
+    Intervention = Model.get('termogest.intervention')
+    Appointment(appointment.id).click('open_intervention')
+    Appointment(same_day.id).click('open_intervention')
+    late, = Intervention.find([('appointment', '=', appointment.id)])
+    assert late.start_time == datetime.time(23, 0)
+    assert late.end_time is None
+    assert late.date == rome_today() - datetime.timedelta(days=1)
+    early, = Intervention.find([('appointment', '=', same_day.id)])
+    assert early.start_time == datetime.time(22, 0)
+    assert early.end_time == datetime.time(23, 0)
+
+
 def test_efficiency_check_opens_ree(cfg):
     Intervention = Model.get('termogest.intervention')
     Report = Model.get('termogest.efficiency.report')
