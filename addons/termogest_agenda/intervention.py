@@ -772,37 +772,30 @@ class Sign(Wizard):
         return 'end'
 
 
-class InterventionReport(Report):
-    __name__ = 'termogest.intervention'
+class HTMLReport(Report):
+    "A report written in HTML and printed to PDF by WeasyPrint"
 
     @classmethod
     def get_context(cls, records, header, data):
-        pool = Pool()
-        Configuration = pool.get('termogest.impianti.configuration')
         context = super().get_context(records, header, data)
         context['fmt_date'] = lambda d: d.strftime('%d/%m/%Y') if d else ''
         context['fmt_time'] = lambda t: t.strftime('%H:%M') if t else ''
         # datetimes are naive UTC: shown in the company's timezone
-        tz = company_timezone(records[0].company if records else None)
+        tz = company_timezone(
+            getattr(records[0], 'company', None) if records else None)
         context['fmt_datetime'] = lambda d: d.replace(
             tzinfo=datetime.timezone.utc).astimezone(tz).strftime(
             '%d/%m/%Y %H:%M') if d else ''
         context['fmt_num'] = lambda n, digits=2: (
             ('{:,.%sf}' % digits).format(n).replace(',', ' ').replace(
                 '.', ',').replace(' ', '.') if n is not None else '')
-        context['fmt_minutes'] = lambda td: (
-            '%d:%02d' % divmod(int(td.total_seconds() // 60), 60)
-            if td is not None else '')
-        context['kinds'] = dict(KINDS)
-        context['outcomes'] = dict(OUTCOMES[1:])
-        context['privacy_notice'] = Configuration(1).privacy_notice or ''
         context['data_uri'] = _data_uri
         return context
 
     @classmethod
     def convert(cls, report, data, **kwargs):
-        # The signature is embedded as a data: URI, which Tryton's fetcher
-        # (http and https only) refuses; nothing is fetched from the network.
+        # Images are embedded as data: URIs, which Tryton's fetcher (http
+        # and https only) refuses; nothing is fetched from the network.
         if (report.template_extension == 'html'
                 and report.extension == 'pdf'):
             import weasyprint
@@ -812,6 +805,23 @@ class InterventionReport(Report):
                     allowed_protocols={'data'}),
                 ).write_pdf()
         return super().convert(report, data, **kwargs)
+
+
+class InterventionReport(HTMLReport):
+    __name__ = 'termogest.intervention'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        pool = Pool()
+        Configuration = pool.get('termogest.impianti.configuration')
+        context = super().get_context(records, header, data)
+        context['fmt_minutes'] = lambda td: (
+            '%d:%02d' % divmod(int(td.total_seconds() // 60), 60)
+            if td is not None else '')
+        context['kinds'] = dict(KINDS)
+        context['outcomes'] = dict(OUTCOMES[1:])
+        context['privacy_notice'] = Configuration(1).privacy_notice or ''
+        return context
 
 
 def _data_uri(data, mimetype='image/png'):

@@ -1,0 +1,208 @@
+# This file is part of TermoGest.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from decimal import ROUND_HALF_UP, Decimal
+
+import trytond.config as config
+from trytond.model import ModelView, fields
+from trytond.modules.currency.fields import Monetary
+from trytond.modules.product import price_digits
+from trytond.modules.termogest_agenda.call import from_record
+from trytond.modules.termogest_agenda.intervention import HTMLReport
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+
+HUNDRED = Decimal(100)
+
+
+def _sale_from_context():
+    "The quote the appointment or intervention is created from"
+    pool = Pool()
+    Sale = pool.get('sale.sale')
+    sale_id = from_record('sale.sale')
+    return Sale(sale_id) if sale_id else None
+
+
+class Sale(metaclass=PoolMeta):
+    __name__ = 'sale.sale'
+
+    appointments = fields.One2Many(
+        'termogest.appointment', 'sale', "Appointments", readonly=True)
+    interventions = fields.One2Many(
+        'termogest.intervention', 'sale', "Interventions", readonly=True)
+    plant = fields.Many2One(
+        'termogest.plant', "Plant",
+        domain=[('party', '=', Eval('party', -1))],
+        states={
+            'readonly': Eval('state') != 'draft',
+            })
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        for name in ['book_appointment', 'new_intervention']:
+            cls._buttons[name] = {
+                'invisible': ~Eval('state').in_(
+                    ['quotation', 'confirmed', 'processing']),
+                'depends': ['state'],
+                }
+
+    @classmethod
+    def default_party(cls):
+        return from_record('party.party')
+
+    @fields.depends('party', 'plant')
+    def on_change_party(self):
+        super().on_change_party()
+        if self.plant and self.plant.party != self.party:
+            self.plant = None
+        if self.party and not self.plant:
+            plants = [p for p in getattr(self.party, 'plants', [])
+                if p.active]
+            if len(plants) == 1:
+                self.plant, = plants
+
+    @classmethod
+    @ModelView.button_action('termogest_fatturapa.act_appointment_from_sale')
+    def book_appointment(cls, sales):
+        pass
+
+    @classmethod
+    @ModelView.button_action('termogest_fatturapa.act_intervention_from_sale')
+    def new_intervention(cls, sales):
+        pass
+
+
+class _DiscountMixin:
+    __slots__ = ()
+    gross_unit_price = Monetary(
+        "Gross Unit Price", currency='currency', digits=price_digits,
+        states={
+            'invisible': Eval('type') != 'line',
+            },
+        help="The unit price before the discount.")
+    discount = fields.Numeric(
+        "Discount %", digits=(16, 2),
+        domain=['OR',
+            ('discount', '=', None),
+            [('discount', '>=', 0), ('discount', '<=', 100)],
+            ],
+        states={
+            'invisible': Eval('type') != 'line',
+            })
+
+    @fields.depends(
+        'gross_unit_price', 'discount', 'unit_price',
+        methods=['on_change_with_amount'])
+    def _apply_discount(self):
+        if self.gross_unit_price is None:
+            return
+        unit_price = self.gross_unit_price
+        if self.discount:
+            unit_price = unit_price * (1 - self.discount / HUNDRED)
+        digits = config.getint('product', 'price_decimal', default=4)
+        self.unit_price = unit_price.quantize(
+            Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        self.amount = self.on_change_with_amount()
+
+    @fields.depends(methods=['_apply_discount'])
+    def on_change_gross_unit_price(self):
+        self._apply_discount()
+
+    @fields.depends(methods=['_apply_discount'])
+    def on_change_discount(self):
+        self._apply_discount()
+
+
+class SaleLine(_DiscountMixin, metaclass=PoolMeta):
+    __name__ = 'sale.line'
+
+    @fields.depends(
+        'sale', '_parent_sale.party', 'unit_price', 'discount',
+        methods=['_apply_discount'])
+    def on_change_product(self):
+        super().on_change_product()
+        self.gross_unit_price = self.unit_price
+        party = self.sale.party if self.sale else None
+        if party and party.invoice_discount and self.unit_price is not None:
+            self.discount = party.invoice_discount
+            self._apply_discount()
+
+    @fields.depends('unit_price', 'discount', 'gross_unit_price')
+    def on_change_unit_price(self):
+        try:
+            super().on_change_unit_price()
+        except AttributeError:
+            pass
+        if not self.discount:
+            self.gross_unit_price = self.unit_price
+
+    def get_invoice_line(self):
+        lines = super().get_invoice_line()
+        for line in lines:
+            line.gross_unit_price = self.gross_unit_price
+            line.discount = self.discount
+        return lines
+
+
+class Appointment(metaclass=PoolMeta):
+    __name__ = 'termogest.appointment'
+
+    sale = fields.Many2One(
+        'sale.sale', "Quote",
+        domain=[('party', '=', Eval('party', -1))],
+        states={
+            'readonly': Eval('state').in_(['done', 'cancelled']),
+            })
+
+    @classmethod
+    def default_sale(cls):
+        sale = _sale_from_context()
+        return sale.id if sale else None
+
+    @classmethod
+    def default_party(cls):
+        sale = _sale_from_context()
+        if sale:
+            return sale.party.id
+        return super().default_party()
+
+    @classmethod
+    def default_plant(cls):
+        sale = _sale_from_context()
+        if sale:
+            return sale.plant.id if sale.plant else None
+        return super().default_plant()
+
+
+class Intervention(metaclass=PoolMeta):
+    __name__ = 'termogest.intervention'
+
+    @classmethod
+    def default_sale(cls):
+        sale = _sale_from_context()
+        return sale.id if sale else None
+
+    @classmethod
+    def default_party(cls):
+        sale = _sale_from_context()
+        if sale:
+            return sale.party.id
+        return super().default_party()
+
+    @classmethod
+    def default_plant(cls):
+        sale = _sale_from_context()
+        if sale:
+            return sale.plant.id if sale.plant else None
+        return super().default_plant()
+
+    @classmethod
+    def values_from_appointment(cls, appointment):
+        values = super().values_from_appointment(appointment)
+        if appointment.sale:
+            values['sale'] = appointment.sale.id
+        return values
+
+
+class QuoteReport(HTMLReport):
+    __name__ = 'sale.sale.quote'
