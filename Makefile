@@ -22,7 +22,11 @@ CHROMIUM ?= /usr/bin/chromium
 SAO_VERSION := 8.0.11
 
 # Modules activated in the demo database: add new addons here.
-MODULES := termogest_permessi termogest_clienti termogest_impianti termogest_agenda
+MODULES := termogest_permessi termogest_clienti termogest_impianti termogest_agenda \
+	termogest_fatturapa
+# The official FatturaPA schema (not redistributed): validated against when
+# present; without it the SdI checks still run (see README).
+FATTURAPA_XSD ?= $(wildcard $(CURDIR)/../shared/fatturapa/xsd)
 
 DB := termogest
 # The "admin" e-mail, empty by default: the demo accounts have their own.
@@ -79,6 +83,7 @@ demo: .venv/.installed build/sao/index.html
 	@export TRYTOND_DATABASE__PATH=$(CURDIR)/build/db
 	export TRYTOND_WEB__ROOT=$(CURDIR)/build/sao
 	export TRYTONPASSFILE=$(CURDIR)/build/adminpass
+	export TRYTOND_TERMOGEST__FATTURAPA_XSD_DIR=$(FATTURAPA_XSD)
 	mkdir -p build/db
 	if [ "$${RESET:-}" = 1 ]; then rm -f build/db/$(DB).sqlite; fi
 	if [ ! -f build/db/$(DB).sqlite ]; then

@@ -87,6 +87,9 @@ class Intervention(metaclass=PoolMeta):
             description=None, unit=None):
         pool = Pool()
         Line = pool.get('account.invoice.line')
+        Product = pool.get('product.product')
+        # Browsed again: a part's product may carry the context of its line
+        product = Product(product.id)
         line = Line(
             invoice=invoice, type='line', product=product,
             quantity=float(quantity), unit=unit or product.default_uom,

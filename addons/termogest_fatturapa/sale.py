@@ -50,6 +50,16 @@ class Sale(metaclass=PoolMeta):
     def default_party(cls):
         return from_record('party.party')
 
+    @classmethod
+    def default_invoice_method(cls, **pattern):
+        # A quote is invoiced with the intervention that carries it out
+        return 'manual'
+
+    @classmethod
+    def default_shipment_method(cls, **pattern):
+        # The parts go with the technician: no shipment
+        return 'manual'
+
     @fields.depends('party', 'plant')
     def on_change_party(self):
         super().on_change_party()
@@ -90,9 +100,7 @@ class _DiscountMixin:
             'invisible': Eval('type') != 'line',
             })
 
-    @fields.depends(
-        'gross_unit_price', 'discount', 'unit_price',
-        methods=['on_change_with_amount'])
+    @fields.depends('gross_unit_price', 'discount', 'unit_price')
     def _apply_discount(self):
         if self.gross_unit_price is None:
             return
@@ -102,7 +110,6 @@ class _DiscountMixin:
         digits = config.getint('product', 'price_decimal', default=4)
         self.unit_price = unit_price.quantize(
             Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-        self.amount = self.on_change_with_amount()
 
     @fields.depends(methods=['_apply_discount'])
     def on_change_gross_unit_price(self):
@@ -117,15 +124,21 @@ class SaleLine(_DiscountMixin, metaclass=PoolMeta):
     __name__ = 'sale.line'
 
     @fields.depends(
-        'sale', '_parent_sale.party', 'unit_price', 'discount',
-        methods=['_apply_discount'])
-    def on_change_product(self):
-        super().on_change_product()
-        self.gross_unit_price = self.unit_price
+        'discount', 'gross_unit_price', 'sale', '_parent_sale.party')
+    def compute_unit_price(self):
+        "The list price is the gross price; the discount applies to it"
+        price = super().compute_unit_price()
+        if price is None:
+            return price
+        self.gross_unit_price = price
         party = self.sale.party if self.sale else None
-        if party and party.invoice_discount and self.unit_price is not None:
+        if self.discount is None and party and party.invoice_discount:
             self.discount = party.invoice_discount
-            self._apply_discount()
+        if self.discount:
+            digits = config.getint('product', 'price_decimal', default=4)
+            price = (price * (1 - self.discount / HUNDRED)).quantize(
+                Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        return price
 
     @fields.depends('unit_price', 'discount', 'gross_unit_price')
     def on_change_unit_price(self):

@@ -133,6 +133,7 @@ def create_fatturapa_setup(config):
                     'access_invoices': True,
                     'access_interventions': True,
                     'access_contracts': True,
+                    'access_devices': True,
                     }),
             ('nadia', "Nadia Ferri", {
                     'access_customers_full': True,
