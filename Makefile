@@ -121,8 +121,14 @@ test: .venv/.installed build/sao/index.html deps
 		if [ $$rc -eq 5 ]; then echo "pytest: no tests collected" >&2; fi
 		return $$rc
 	}
-	echo "== SQLite =="
-	DB_CACHE=$(CURDIR)/build/dbcache/sqlite-$$hash run_pytest
+	# SQLite and PostgreSQL run side by side (CI has 2 cores): the SQLite
+	# pass writes to build/test-sqlite.log, printed when both are over.
+	mkdir -p build
+	rm -f build/test-sqlite.log build/test-sqlite.rc
+	( rc=0; DB_CACHE=$(CURDIR)/build/dbcache/sqlite-$$hash run_pytest \
+		> build/test-sqlite.log 2>&1 || rc=$$?; echo $$rc > build/test-sqlite.rc ) &
+	sqlite_pid=$$!
+	echo "== SQLite: started in the background (build/test-sqlite.log) =="
 	echo "== PostgreSQL =="
 	pgtmp=$$(mktemp -d)
 	chmod 755 "$$pgtmp"
@@ -131,7 +137,7 @@ test: .venv/.installed build/sao/index.html deps
 	as_pg() { $(if $(IS_ROOT),runuser -u postgres -- "$$@","$$@"); }
 	$(if $(IS_ROOT),chown postgres: "$$pgdata")
 	# Remove the cluster however the recipe ends (failure, Ctrl-C included).
-	trap 'as_pg $(PGBIN)/pg_ctl -D "$$pgdata" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$$pgtmp"' EXIT
+	trap 'pkill -P $$sqlite_pid 2>/dev/null || true; kill $$sqlite_pid 2>/dev/null || true; as_pg $(PGBIN)/pg_ctl -D "$$pgdata" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$$pgtmp"' EXIT
 	trap 'exit 130' INT TERM
 	as_pg $(PGBIN)/initdb -D "$$pgdata" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -152,9 +158,15 @@ test: .venv/.installed build/sao/index.html deps
 		$(PGBIN)/createdb -U tryton "$$template"
 		$(PGBIN)/pg_restore -U tryton -d "$$template" -j 2 "$$dump"
 	done
+	pg_rc=0
 	TRYTOND_DATABASE__URI=postgresql://tryton:tryton@127.0.0.1:$$port/ \
 	DB_NAME=test_termogest DB_CACHE=postgresql:// \
-	PATH=$(PGBIN):$$PATH run_pytest
+	PATH=$(PGBIN):$$PATH run_pytest || pg_rc=$$?
+	wait $$sqlite_pid || true
+	echo "== SQLite =="
+	cat build/test-sqlite.log
+	sqlite_rc=$$(cat build/test-sqlite.rc 2>/dev/null || echo 1)
+	echo "== SQLite: exit $$sqlite_rc, PostgreSQL: exit $$pg_rc =="
 	# Dump the templates created by this run for the next one.
 	mkdir -p "$$pgcache"
 	for template in $$($(PGBIN)/psql -X -At -U postgres -d postgres \
@@ -162,6 +174,7 @@ test: .venv/.installed build/sao/index.html deps
 		dump=$$pgcache/$${template#test-}-postgresql.dump
 		[ -d "$$dump" ] || $(PGBIN)/pg_dump -U tryton -F d -j 2 -f "$$dump" "$$template"
 	done
+	[ "$$sqlite_rc" -eq 0 ] && [ "$$pg_rc" -eq 0 ]
 
 clean:
 	rm -rf build test-artifacts

@@ -9,8 +9,7 @@ from dateutil.relativedelta import relativedelta
 from proteus import Model, Wizard
 
 from trytond.exceptions import UserError
-from trytond.modules.termogest_agenda.tests.tools import (
-    at, employee, new_appointment)
+from trytond.modules.termogest_agenda.tests.tools import at, employee
 from trytond.modules.termogest_impianti.tests.tools import (
     new_device, new_plant)
 from trytond.modules.termogest_permessi.tests.tools import as_user
