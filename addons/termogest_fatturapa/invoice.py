@@ -150,7 +150,13 @@ class Invoice(metaclass=PoolMeta):
         files = File.search([('state', operator, value)], query=True)
         query = last.join(files, condition=files.id == last.id).select(
             last.invoice)
-        if value is None and operator == '=':
+        values = value if isinstance(value, (list, tuple)) else [value]
+        if None in values and operator in {'=', 'in'}:
+            # No file yet counts as no state
+            others = [v for v in values if v is not None]
+            files = File.search([('state', 'in', others)], query=True)
+            query = last.join(files, condition=files.id == last.id).select(
+                last.invoice)
             return ['OR',
                 ('sdi_files', '=', None),
                 ('id', 'in', query),

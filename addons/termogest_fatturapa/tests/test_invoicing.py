@@ -214,6 +214,10 @@ def test_batch_goes_past_a_bad_invoice(cfg):
     for invoice, state in zip(invoices, ['to_send', None, 'to_send']):
         invoice.reload()
         assert invoice.sdi_state == state
+    # the tabs of the invoices' list
+    assert len(Invoice.find([('sdi_state', 'in', [None, 'to_send'])])) == 3
+    assert Invoice.find([('sdi_state', '=', None)]) == [invoices[1]]
+    assert len(Invoice.find([('sdi_state', '=', 'to_send')])) == 2
 
 
 def test_rejected_invoice_resent_with_new_progressive(cfg, xsd):
@@ -331,3 +335,32 @@ def test_access(cfg):
     as_user(cfg, 'luca')
     with pytest.raises(UserError):
         Invoice.find([])
+
+
+def test_credit_note_and_courtesy_copy(cfg):
+    "A credit note is a TD04 linked to its invoice; both print to PDF"
+    from proteus import Report
+    as_user(cfg, 'fabio')
+    p = products()
+    invoice = new_invoice(
+        new_invoice_customer('business'), [(p['MAN'], 2)], post=True)
+    set_user(1, cfg)
+    credit = Wizard('account.invoice.credit', [invoice])
+    credit.execute('credit')
+    as_user(cfg, 'fabio')
+    Invoice = Model.get('account.invoice')
+    note, = Invoice.find([('id', '!=', invoice.id)])
+    # credited with refund: posted (and checked) and reconciled at once
+    assert note.state == 'paid'
+    assert note.total_amount == D('-109.80')
+    note.click('fatturapa_send')
+    file, root = sdi_file(note)
+    assert text(root, './/TipoDocumento') == 'TD04'
+    assert text(root, './/ImportoTotaleDocumento') == '109.80'
+    assert text(root, './/DatiFattureCollegate/IdDocumento') == (
+        invoice.number)
+    assert not list(validation.validate(bytes(file.data), XSD_DIR).problems)
+    extension, content, _, _ = Report('account.invoice.courtesy').execute(
+        [invoice, note])
+    assert extension == 'pdf'
+    assert bytes(content).startswith(b'%PDF')
