@@ -13,6 +13,7 @@ from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
 from .exceptions import InvoicingError
+from .intervention import open_invoices
 
 FREQUENCIES = {
     'yearly': 12,
@@ -185,8 +186,4 @@ class InvoiceContracts(Wizard):
         return 'open_'
 
     def do_open_(self, action):
-        ids = [i.id for i in getattr(self, '_invoices', [])]
-        action['domains'] = []
-        action['name'] = gettext(
-            'termogest_fatturapa.msg_invoices_created', count=len(ids))
-        return action, {'res_id': ids}
+        return open_invoices(action, getattr(self, '_invoices', []))

@@ -15,6 +15,15 @@ from trytond.wizard import (
 from .exceptions import InvoicingError
 
 
+def open_invoices(action, invoices):
+    "The invoices' action of the invoicing wizards, without the tabs"
+    ids = [i.id for i in invoices]
+    action['domains'] = []
+    action['name'] = gettext(
+        'termogest_fatturapa.msg_invoices_created', count=len(ids))
+    return action, {'res_id': ids}
+
+
 class Configuration(metaclass=PoolMeta):
     __name__ = 'termogest.impianti.configuration'
 
@@ -264,11 +273,7 @@ class InvoiceInterventions(Wizard):
         return 'open_'
 
     def do_open_(self, action):
-        ids = [i.id for i in getattr(self, '_invoices', [])]
-        action['domains'] = []
-        action['name'] = gettext(
-            'termogest_fatturapa.msg_invoices_created', count=len(ids))
-        return action, {'res_id': ids}
+        return open_invoices(action, getattr(self, '_invoices', []))
 
 
 class InvoiceMonthStart(ModelView):
@@ -324,7 +329,4 @@ class InvoiceMonth(Wizard):
         return 'open_'
 
     def do_open_(self, action):
-        ids = [i.id for i in getattr(self, '_invoices', [])]
-        action['name'] = gettext(
-            'termogest_fatturapa.msg_invoices_created', count=len(ids))
-        return action, {'res_id': ids}
+        return open_invoices(action, getattr(self, '_invoices', []))

@@ -9,17 +9,16 @@ import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.product import price_digits
 from trytond.modules.termogest_agenda.intervention import HTMLReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
+from .discount import HUNDRED, DiscountMixin
 from .exceptions import FatturaPAError
 from .fpa import data
 from .fpa.builder import BuildError, build, serialize
 from .fpa.validation import validate
 
-HUNDRED = Decimal(100)
 PRIVATE_CODE = '0000000'
 FOREIGN_CODE = 'XXXXXXX'
 # Problems listed in one error message; the rest are counted.
@@ -583,26 +582,8 @@ class Invoice(metaclass=PoolMeta):
             )
 
 
-class InvoiceLine(metaclass=PoolMeta):
+class InvoiceLine(DiscountMixin, metaclass=PoolMeta):
     __name__ = 'account.invoice.line'
-
-    gross_unit_price = Monetary(
-        "Gross Unit Price", currency='currency', digits=price_digits,
-        states={
-            'invisible': Eval('type') != 'line',
-            'readonly': Eval('invoice_state') != 'draft',
-            },
-        help="The unit price before the discount.")
-    discount = fields.Numeric(
-        "Discount %", digits=(16, 2),
-        domain=['OR',
-            ('discount', '=', None),
-            [('discount', '>=', 0), ('discount', '<=', 100)],
-            ],
-        states={
-            'invisible': Eval('type') != 'line',
-            'readonly': Eval('invoice_state') != 'draft',
-            })
 
     period_start = fields.Date(
         "Period Start",
@@ -644,38 +625,18 @@ class InvoiceLine(metaclass=PoolMeta):
         return super()._get_origin() + [
             'termogest.intervention', 'termogest.contract']
 
-    @fields.depends(
-        'gross_unit_price', 'discount', 'unit_price', 'currency',
-        methods=['on_change_with_amount'])
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        for name in ['gross_unit_price', 'discount']:
+            field = getattr(cls, name)
+            field.states = field.states.copy()
+            field.states['readonly'] = Eval('invoice_state') != 'draft'
+
+    @fields.depends(methods=['on_change_with_amount'])
     def _apply_discount(self):
-        if self.gross_unit_price is None:
-            return
-        unit_price = self.gross_unit_price
-        if self.discount:
-            unit_price = unit_price * (1 - self.discount / HUNDRED)
-        digits = self.__class__.unit_price.digits[1]
-        if isinstance(digits, str) or digits is None:
-            digits = config.getint('product', 'price_decimal', default=4)
-        self.unit_price = unit_price.quantize(
-            Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        super()._apply_discount()
         self.amount = self.on_change_with_amount()
-
-    @fields.depends(methods=['_apply_discount'])
-    def on_change_gross_unit_price(self):
-        self._apply_discount()
-
-    @fields.depends(methods=['_apply_discount'])
-    def on_change_discount(self):
-        self._apply_discount()
-
-    @fields.depends('unit_price', 'discount', 'gross_unit_price')
-    def on_change_unit_price(self):
-        try:
-            super().on_change_unit_price()
-        except AttributeError:
-            pass
-        if not self.discount:
-            self.gross_unit_price = self.unit_price
 
     @fields.depends(
         'invoice', '_parent_invoice.party', '_parent_invoice.type', 'party',

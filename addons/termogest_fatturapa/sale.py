@@ -1,17 +1,14 @@
 # This file is part of TermoGest.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
 
-import trytond.config as config
 from trytond.model import ModelView, fields
-from trytond.modules.currency.fields import Monetary
-from trytond.modules.product import price_digits
 from trytond.modules.termogest_agenda.call import from_record
 from trytond.modules.termogest_agenda.intervention import HTMLReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
-HUNDRED = Decimal(100)
+from .discount import HUNDRED, DiscountMixin, price_decimals
 
 
 def _sale_from_context():
@@ -82,45 +79,7 @@ class Sale(metaclass=PoolMeta):
         pass
 
 
-class _DiscountMixin:
-    __slots__ = ()
-    gross_unit_price = Monetary(
-        "Gross Unit Price", currency='currency', digits=price_digits,
-        states={
-            'invisible': Eval('type') != 'line',
-            },
-        help="The unit price before the discount.")
-    discount = fields.Numeric(
-        "Discount %", digits=(16, 2),
-        domain=['OR',
-            ('discount', '=', None),
-            [('discount', '>=', 0), ('discount', '<=', 100)],
-            ],
-        states={
-            'invisible': Eval('type') != 'line',
-            })
-
-    @fields.depends('gross_unit_price', 'discount', 'unit_price')
-    def _apply_discount(self):
-        if self.gross_unit_price is None:
-            return
-        unit_price = self.gross_unit_price
-        if self.discount:
-            unit_price = unit_price * (1 - self.discount / HUNDRED)
-        digits = config.getint('product', 'price_decimal', default=4)
-        self.unit_price = unit_price.quantize(
-            Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-
-    @fields.depends(methods=['_apply_discount'])
-    def on_change_gross_unit_price(self):
-        self._apply_discount()
-
-    @fields.depends(methods=['_apply_discount'])
-    def on_change_discount(self):
-        self._apply_discount()
-
-
-class SaleLine(_DiscountMixin, metaclass=PoolMeta):
+class SaleLine(DiscountMixin, metaclass=PoolMeta):
     __name__ = 'sale.line'
 
     @fields.depends(
@@ -135,19 +94,9 @@ class SaleLine(_DiscountMixin, metaclass=PoolMeta):
         if self.discount is None and party and party.invoice_discount:
             self.discount = party.invoice_discount
         if self.discount:
-            digits = config.getint('product', 'price_decimal', default=4)
             price = (price * (1 - self.discount / HUNDRED)).quantize(
-                Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+                price_decimals(), rounding=ROUND_HALF_UP)
         return price
-
-    @fields.depends('unit_price', 'discount', 'gross_unit_price')
-    def on_change_unit_price(self):
-        try:
-            super().on_change_unit_price()
-        except AttributeError:
-            pass
-        if not self.discount:
-            self.gross_unit_price = self.unit_price
 
     def get_invoice_line(self):
         lines = super().get_invoice_line()
@@ -157,7 +106,31 @@ class SaleLine(_DiscountMixin, metaclass=PoolMeta):
         return lines
 
 
-class Appointment(metaclass=PoolMeta):
+class _FromQuoteMixin:
+    "A document opened from a quote: its customer and plant"
+    __slots__ = ()
+
+    @classmethod
+    def default_sale(cls):
+        sale = _sale_from_context()
+        return sale.id if sale else None
+
+    @classmethod
+    def default_party(cls):
+        sale = _sale_from_context()
+        if sale:
+            return sale.party.id
+        return super().default_party()
+
+    @classmethod
+    def default_plant(cls):
+        sale = _sale_from_context()
+        if sale:
+            return sale.plant.id if sale.plant else None
+        return super().default_plant()
+
+
+class Appointment(_FromQuoteMixin, metaclass=PoolMeta):
     __name__ = 'termogest.appointment'
 
     sale = fields.Many2One(
@@ -167,47 +140,9 @@ class Appointment(metaclass=PoolMeta):
             'readonly': Eval('state').in_(['done', 'cancelled']),
             })
 
-    @classmethod
-    def default_sale(cls):
-        sale = _sale_from_context()
-        return sale.id if sale else None
 
-    @classmethod
-    def default_party(cls):
-        sale = _sale_from_context()
-        if sale:
-            return sale.party.id
-        return super().default_party()
-
-    @classmethod
-    def default_plant(cls):
-        sale = _sale_from_context()
-        if sale:
-            return sale.plant.id if sale.plant else None
-        return super().default_plant()
-
-
-class Intervention(metaclass=PoolMeta):
+class Intervention(_FromQuoteMixin, metaclass=PoolMeta):
     __name__ = 'termogest.intervention'
-
-    @classmethod
-    def default_sale(cls):
-        sale = _sale_from_context()
-        return sale.id if sale else None
-
-    @classmethod
-    def default_party(cls):
-        sale = _sale_from_context()
-        if sale:
-            return sale.party.id
-        return super().default_party()
-
-    @classmethod
-    def default_plant(cls):
-        sale = _sale_from_context()
-        if sale:
-            return sale.plant.id if sale.plant else None
-        return super().default_plant()
 
     @classmethod
     def values_from_appointment(cls, appointment):

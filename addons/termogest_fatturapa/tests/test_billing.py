@@ -16,7 +16,7 @@ from trytond.modules.termogest_permessi.tests.tools import as_user
 from trytond.tests.test_tryton import drop_db
 from trytond.tests.tools import activate_modules
 
-from .tools import create_fatturapa_setup, new_invoice_customer
+from .tools import create_fatturapa_setup, new_invoice_customer, products
 
 D = Decimal
 
@@ -27,11 +27,6 @@ def cfg():
         'termogest_fatturapa', create_fatturapa_setup)
     yield config
     drop_db()
-
-
-def products():
-    Product = Model.get('product.product')
-    return {p.code: p for p in Product.find([])}
 
 
 def cfg_of(record):

@@ -17,8 +17,8 @@ from trytond.tests.tools import activate_modules, set_user
 from .servers import (
     imap_server, intermediary_server, notification_xml, sdi_reply, smtp_sink)
 from .tools import (
-    XSD_DIR, create_fatturapa_setup, new_invoice, new_invoice_customer, tax,
-    tax_rule)
+    XSD_DIR, create_fatturapa_setup, new_invoice, new_invoice_customer,
+    products, tax, tax_rule)
 
 D = Decimal
 NS = {'p': 'http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2'}
@@ -43,11 +43,6 @@ def cfg(xsd):
         'termogest_fatturapa', create_fatturapa_setup)
     yield config
     drop_db()
-
-
-def products():
-    Product = Model.get('product.product')
-    return {p.code: p for p in Product.find([])}
 
 
 def sdi_file(invoice):

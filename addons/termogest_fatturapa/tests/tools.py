@@ -192,3 +192,9 @@ def new_invoice(party, lines, date=None, post=False, **values):
     if post:
         invoice.click('post')
     return invoice
+
+
+def products():
+    "The products by code"
+    Product = Model.get('product.product')
+    return {p.code: p for p in Product.find([])}
