@@ -65,7 +65,7 @@ BIN = Path(sys.executable).parent
 DB = 'termogest'
 MODULES = [
     'termogest_permessi', 'termogest_clienti', 'termogest_impianti',
-    'termogest_agenda']
+    'termogest_agenda', 'termogest_fatturapa']
 
 SECRETARY = ('rossiimpianti.giulia', 'Giulia-Demo-2026!')
 TECHNICIAN_NAME = "Test Tecnico"
