@@ -87,6 +87,9 @@ ACCOUNTS = [
         'email': 'paolo.rossi@rossiimpianti.it',
         },
     ]
+# Accounts with Tryton's accounting groups (the standard accounting menus)
+ACCOUNTING_LOGINS = ['giulia', 'paolo']
+ACCOUNTING_GROUPS = ['group_account', 'group_account_admin']
 # Technician cards; the last one has no login ("non è obbligatorio
 # concedere l'accesso").
 TECHNICIANS = ["Paolo Rossi", "Luca Ferri", "Marco Galli", "Andrea Greco"]
@@ -271,6 +274,39 @@ def setup_accounts(cfg, company, employees):
         user.save()
 
 
+def setup_invoicing_access():
+    """The quote and invoice sections of ACCOUNTS (also for the accounts
+    made before e-invoicing) and Tryton's accounting groups"""
+    from proteus import Model
+    User = Model.get('res.user')
+    Group = Model.get('res.group')
+    ModelData = Model.get('ir.model.data')
+    Module = Model.get('ir.module')
+    context = ModelData._config.context
+    groups = []
+    if Module.find([('name', '=', 'account'), ('state', '=', 'activated')]):
+        groups = [ModelData.get_id('account', g, context)
+            for g in ACCOUNTING_GROUPS]
+    for account in ACCOUNTS:
+        users = User.find(
+            [('login', '=', f"{PREFIX}.{account['login']}")], limit=1)
+        if not users:
+            continue
+        user, = users
+        changed = False
+        for section in ['access_quotes', 'access_invoices']:
+            if section in account['sections'] and not getattr(user, section):
+                setattr(user, section, True)
+                changed = True
+        if account['login'] in ACCOUNTING_LOGINS:
+            for group in groups:
+                if group not in {g.id for g in user.groups}:
+                    user.groups.append(Group(group))
+                    changed = True
+        if changed:
+            user.save()
+
+
 def close_config_wizards():
     from proteus import Model
     Item = Model.get('ir.module.config_wizard.item')
@@ -301,6 +337,7 @@ def main():
         return 0
     from demo_agenda import create_agenda
     from demo_clienti import create_customers
+    from demo_fatturapa import create_invoicing
     from demo_impianti import create_plants
     cfg = connect(args.database)
     italy = setup_italy()
@@ -312,6 +349,8 @@ def main():
     create_customers(company)
     create_plants(company)
     create_agenda(company)
+    setup_invoicing_access()
+    create_invoicing(company)
     close_config_wizards()
     print(f"Dati demo pronti nel database {args.database}.")
     return 0

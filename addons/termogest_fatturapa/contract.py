@@ -110,7 +110,7 @@ class Contract(metaclass=PoolMeta):
                     line.period_start, line.period_end = start, end
                     line.description = gettext(
                         'termogest_fatturapa.msg_contract_line',
-                        contract=contract.rec_name,
+                        contract=contract.number or contract.id,
                         start=start.strftime('%d/%m/%Y'),
                         end=end.strftime('%d/%m/%Y'))
                     lines.append(line)

@@ -144,7 +144,10 @@ class Intervention(metaclass=PoolMeta):
                     line._apply_discount()
                 lines.append(line)
             return lines
-        if self.kind == 'repair' and config.callout_product:
+        parts = {p.product for p in self.lines if p.product}
+        # A call-out fee the technician listed among the parts counts once
+        if (self.kind == 'repair' and config.callout_product
+                and config.callout_product not in parts):
             lines.append(
                 self._invoice_line(invoice, config.callout_product, 1))
         if self.travel_time and config.travel_product:

@@ -69,7 +69,8 @@ def create_fatturapa_setup(config):
     company.fatturapa_iban = 'IT60X0542811101000000123456'
     company.save()
 
-    create_chart(company)
+    create_chart(
+        company, chart='termogest_fatturapa.account_template_root_it')
     fiscalyear = set_fiscalyear_invoice_sequences(
         create_fiscalyear(company))
     fiscalyear.click('create_period')
