@@ -506,6 +506,24 @@ def setup_customers(terms):
                 [('name', '=', "Esente art. 10")])
             party.save()
             done[name] = "esente art. 10 (bollo)"
+    # A few private customers of last month's interventions have a PEC:
+    # their invoices go to it (CodiceDestinatario 0000000 + PECDestinatario)
+    Intervention = Model.get('termogest.intervention')
+    go_live = datetime.date.today().replace(day=1) - relativedelta(months=1)
+    persons = []
+    for intervention in Intervention.find([
+                ('state', '=', 'done'),
+                ('date', '>=', go_live),
+                ('party.subject_type', '=', 'person'),
+                ('party.pec', '=', None),
+                ], order=[('date', 'ASC'), ('id', 'ASC')]):
+        if intervention.party not in persons:
+            persons.append(intervention.party)
+    for party in persons[:3]:
+        slug = ''.join(c for c in party.name.lower() if c.isalnum())[:20]
+        party.pec = f'{slug}@pec.it'
+        party.save()
+        done[party.name] = "PEC per le fatture"
     # Condominiums pay the contracts by quarter, the administrations by
     # half-year
     for contract in Contract.find([

@@ -2,11 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 from decimal import Decimal
 
+from sql import Column, Null
+
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import SDIConfigurationError
 from .fpa.codes import MODALITA_PAGAMENTO, selection
@@ -18,6 +20,13 @@ SECURITY = [
     ('none', "None"),
     ]
 _pec = {'invisible': Eval('sdi_channel') != 'pec'}
+# Fields filled with their default on creation and on installation
+_DEFAULTED = [
+    'sdi_channel', 'sdi_sequence', 'transmitter_country',
+    'fatturapa_payment_method', 'stamp_duty_threshold', 'stamp_duty_amount',
+    'pec_smtp_port', 'pec_smtp_security', 'pec_imap_port',
+    'pec_imap_security', 'pec_imap_folder', 'pec_sdi_address',
+    ]
 _rest = {'invisible': Eval('sdi_channel') != 'rest'}
 
 
@@ -88,6 +97,31 @@ class Company(metaclass=PoolMeta):
         'product.product', "Stamp Duty Charged With",
         help="When set, the stamp duty is charged to the customer with a "
         "line of this product.")
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # The companies created before the module get its defaults
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for name in _DEFAULTED:
+            value = getattr(cls, 'default_%s' % name)()
+            if value is not None:
+                column = Column(table, name)
+                cursor.execute(*table.update(
+                        [column], [value], where=column == Null))
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            # Tryton's company wizard gives its empty fields as None
+            for name in _DEFAULTED:
+                if values.get(name) is None:
+                    value = getattr(cls, 'default_%s' % name)()
+                    if value is not None:
+                        values[name] = value
+        return values
 
     @classmethod
     def default_sdi_channel(cls):

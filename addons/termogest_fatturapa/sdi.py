@@ -95,7 +95,7 @@ class SDIFile(Workflow, ModelSQL, ModelView):
     sdi_id = fields.Char(
         "SDI Identifier", readonly=True,
         help="IdentificativoSdI: assigned by the SDI on receipt.")
-    sent_at = fields.Timestamp("Sent At", readonly=True)
+    sent_at = fields.DateTime("Sent At", readonly=True)
     sent_by = fields.Many2One('res.user', "Sent By", readonly=True)
     resent_as = fields.One2Many(
         'termogest.sdi.file', 'resend_of', "Resent As", readonly=True)
@@ -261,7 +261,7 @@ class SDIFile(Workflow, ModelSQL, ModelView):
                         error=str(exception))) from exception
             file.reference = sent.reference
             file.sdi_id = sent.sdi_id
-            file.sent_at = datetime.datetime.now()
+            file.sent_at = datetime.datetime.now().replace(microsecond=0)
             file.sent_by = user
             # Saved at once: a later failure must not forget what was sent
             file.save()
@@ -273,7 +273,7 @@ class SDIFile(Workflow, ModelSQL, ModelView):
         "The file was uploaded on the portal by hand"
         pool = Pool()
         User = pool.get('res.user')
-        now = datetime.datetime.now()
+        now = datetime.datetime.now().replace(microsecond=0)
         user = User(Transaction().user)
         for file in files:
             file.sent_at = now
@@ -445,7 +445,7 @@ class SDIMessage(ModelSQL, ModelView):
             ('message_unique', Unique(t, t.file, t.type, t.message_id),
                 'termogest_fatturapa.msg_sdi_message_unique'),
             ]
-        cls._order = [('id', 'DESC')]
+        cls._order = [('date', 'DESC NULLS LAST'), ('id', 'DESC')]
 
     def get_invoice(self, name):
         return self.file.invoice.id
