@@ -506,24 +506,6 @@ def setup_customers(terms):
                 [('name', '=', "Esente art. 10")])
             party.save()
             done[name] = "esente art. 10 (bollo)"
-    # A few private customers of last month's interventions have a PEC:
-    # their invoices go to it (CodiceDestinatario 0000000 + PECDestinatario)
-    Intervention = Model.get('termogest.intervention')
-    go_live = datetime.date.today().replace(day=1) - relativedelta(months=1)
-    persons = []
-    for intervention in Intervention.find([
-                ('state', '=', 'done'),
-                ('date', '>=', go_live),
-                ('party.subject_type', '=', 'person'),
-                ('party.pec', '=', None),
-                ], order=[('date', 'ASC'), ('id', 'ASC')]):
-        if intervention.party not in persons:
-            persons.append(intervention.party)
-    for party in persons[:3]:
-        slug = ''.join(c for c in party.name.lower() if c.isalnum())[:20]
-        party.pec = f'{slug}@pec.it'
-        party.save()
-        done[party.name] = "PEC per le fatture"
     # Condominiums pay the contracts by quarter, the administrations by
     # half-year
     for contract in Contract.find([
@@ -1027,6 +1009,23 @@ def create_invoicing(company):
         config.skip_warning = skip_warning
 
 
+def give_pec(invoice_ids):
+    """The first private customer invoiced has a PEC: its invoice goes to it
+    (CodiceDestinatario 0000000 + PECDestinatario); the others have none"""
+    from proteus import Model
+    Invoice = Model.get('account.invoice')
+    for invoice in Invoice.find([
+                ('id', 'in', invoice_ids),
+                ('state', '=', 'posted'),
+                ('party.subject_type', '=', 'person'),
+                ], order=[('invoice_date', 'ASC'), ('id', 'ASC')], limit=1):
+        party = invoice.party
+        if not party.pec:
+            slug = ''.join(c for c in party.name.lower() if c.isalnum())
+            party.pec = f'{slug[:20]}@pec.it'
+            party.save()
+
+
 def _create_invoicing(company):
     from proteus import Model
     Date = Model.get('ir.date')
@@ -1059,6 +1058,7 @@ def _create_invoicing(company):
     # The latest run of interventions: its last invoices still to check
     drafts = set(runs[-1][-DRAFTS:]) if runs else set()
     post_invoices(invoice_ids, drafts, rng)
+    give_pec(invoice_ids)
     states = create_sdi_files(company, invoice_ids, today, rng)
 
     invoices = Invoice.find([('id', 'in', invoice_ids)])
