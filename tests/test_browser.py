@@ -1065,9 +1065,13 @@ def test_secretary_sends_invoice_to_sdi(client):
     # demo's drafts depend on its date: the first one is issued.
     expect(rows.filter(has_text=re.compile(r'Bozza|Draft')).first
         ).to_be_visible()
-    customer = rows.first.locator(
-        'td[data-title^="Controparte"], td[data-title^="Party"]'
-        ).inner_text().strip()
+    # The cells of a row are filled when its record is loaded: wait for
+    # the customer's name (a list redrawn meanwhile has empty cells).
+    secretary.page.wait_for_load_state('networkidle')
+    party_cell = rows.first.locator(
+        'td[data-title^="Controparte"], td[data-title^="Party"]')
+    expect(party_cell).to_have_text(re.compile(r'\S'))
+    customer = party_cell.inner_text().strip()
     assert customer, "no customer in the first draft row"
     expect(rows.filter(has_not_text=re.compile(
                 r'Bozza|Convalidata|Draft|Validated'))).to_have_count(0)
