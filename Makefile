@@ -23,7 +23,7 @@ SAO_VERSION := 8.0.11
 
 # Modules activated in the demo database: add new addons here.
 MODULES := termogest_permessi termogest_clienti termogest_impianti termogest_agenda \
-	termogest_fatturapa
+	termogest_fatturapa termogest_mobile
 # The official FatturaPA schema (not redistributed): validated against when
 # present; without it the SdI checks still run (see README).
 FATTURAPA_XSD ?= $(wildcard $(CURDIR)/../shared/fatturapa/xsd)
@@ -109,6 +109,7 @@ demo: .venv/.installed build/sao/index.html
 	sink=$$!
 	trap 'kill $$sink 2>/dev/null || true' EXIT
 	echo "E-mail inviate dalla demo: build/demo-mail.log"
+	echo "App dei tecnici (telefono): http://127.0.0.1:8000/$(DB)/termogest/m/"
 	echo "Server: http://127.0.0.1:8000/ (Ctrl-C per fermarlo)"
 	$(BIN)/trytond -c trytond.conf -d $(DB)
 

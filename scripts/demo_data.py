@@ -73,7 +73,8 @@ ACCOUNTS = [
         'password': 'Marco-Demo-2026!', 'role': 'technician',
         'sections': [
             'access_chief_technician', 'access_customers',
-            'access_interventions', 'access_devices', 'access_agenda_read'],
+            'access_interventions', 'access_devices', 'access_booklets',
+            'access_agenda_read'],
         'technician': "Marco Galli",
         'email': 'marco.galli@rossiimpianti.it',
         },

@@ -2,8 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 """End-to-end check of the web client (sao) with the demo data.
 
-A throwaway SQLite database is built in a temporary directory (trytond-admin
-+ scripts/demo_data.py), a trytond server is started on a free loopback port
+A trytond server is started on a free loopback port on a copy of the demo
+database (tests/demo_server.py: trytond-admin + scripts/demo_data.py + the
+flows' test data, built once and cached in build/dbcache/demo-<hash>/)
 and Debian's chromium, driven by Playwright, goes through the flow:
 
 1. the secretary-administrator rossiimpianti.giulia creates the technician
@@ -26,46 +27,32 @@ and Debian's chromium, driven by Playwright, goes through the flow:
    appointment form comes filled from the call, she picks the technician
    and the time and saves, the call is then scheduled; the technician
    davide sees the appointment in Agenda > Appuntamenti Oggi with its maps
-   link and opens the intervention from it, filled from the appointment.
+   link and opens the intervention from it, filled from the appointment;
+9. the secretary issues a draft invoice and sends it to the SDI.
 
-The database built is kept in build/dbcache/browser-<hash>.sqlite, keyed by
-the content of addons/, the demo script, this file (it also holds the agenda
-data set-up, create_agenda_data, run as `python tests/test_browser.py
-agenda-data <database>`) and the Tryton versions:
-later runs start from a copy of it.  Screenshots of every step go to
-test-artifacts/browser/.  Playwright never downloads a browser here: it
-drives /usr/bin/chromium.
+Screenshots of every step go to test-artifacts/browser/.  Playwright never
+downloads a browser here: it drives /usr/bin/chromium.
 """
 import datetime
-import hashlib
-import importlib.metadata
 import os
 import re
-import shutil
-import signal
-import socket
-import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 import pytest
+from demo_server import (
+    AGENDA_CITY, AGENDA_CUSTOMER, AGENDA_DEVICE_SERIAL, AGENDA_POSTAL_CODE,
+    AGENDA_SECRETARY, AGENDA_STREET, AGENDA_TECHNICIAN, AGENDA_TECHNICIAN_NAME,
+    CALL_REASON, demo_server)
 from stdnum.it import iva
 
 ROOT = Path(__file__).resolve().parent.parent
 SAO = ROOT / 'build' / 'sao'
 CHROMIUM = Path('/usr/bin/chromium')
 ARTIFACTS = ROOT / 'test-artifacts' / 'browser'
-DEMO_SCRIPT = ROOT / 'scripts' / 'demo_data.py'
-DB_CACHE = ROOT / 'build' / 'dbcache'
-BIN = Path(sys.executable).parent
 DB = 'termogest'
-MODULES = [
-    'termogest_permessi', 'termogest_clienti', 'termogest_impianti',
-    'termogest_agenda', 'termogest_fatturapa']
 
 SECRETARY = ('rossiimpianti.giulia', 'Giulia-Demo-2026!')
 TECHNICIAN_NAME = "Test Tecnico"
@@ -79,22 +66,6 @@ GOOD_VAT = '01234560017'  # office 001, Luhn check digit
 # central heating with two boilers in cascade (scripts/demo_impianti.py)
 PLANT_CUSTOMER = "Condominio Via Nizza 45"
 NEW_DEVICE_SERIAL = 'BT-2026-000123'
-# The agenda flow (create_agenda_data): an office account with the Clienti,
-# Chiamate (modifica) and Agenda (modifica) sections, a technician account
-# and a customer with a plant, a boiler and an open call.
-AGENDA_SECRETARY_LOGIN = 'elisa'
-AGENDA_SECRETARY_NAME = "Elisa Ricci"
-AGENDA_SECRETARY = ('rossiimpianti.elisa', 'Elisa-Test-2026!')
-AGENDA_TECHNICIAN_LOGIN = 'davide'
-AGENDA_TECHNICIAN_NAME = "Davide Russo"
-AGENDA_TECHNICIAN = ('rossiimpianti.davide', 'Davide-Test-2026!')
-# (no demo customer has this first name: scripts/demo_clienti.py)
-AGENDA_CUSTOMER = "Ermenegildo Pautasso"
-AGENDA_STREET = "Via Sacchi 28"
-AGENDA_POSTAL_CODE = '10128'
-AGENDA_CITY = "Torino"
-AGENDA_DEVICE_SERIAL = 'VT-2026-004242'
-CALL_REASON = "Caldaia in blocco, niente acqua calda"
 # sao shows datetimes in the browser's time zone; the server dates the
 # appointments (and their times in lists) in the company's, the demo
 # company's Europe/Rome.  The browser runs in the Italian zone, whatever
@@ -136,59 +107,6 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 expect.set_options(timeout=TIMEOUT)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def wait_port(port, process, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"trytond exited with {process.returncode} before listening")
-        try:
-            with socket.create_connection(('127.0.0.1', port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"trytond did not listen on {port} in {timeout} s")
-
-
-def run(cmd, env, log, input=''):
-    "Run cmd, its output appended to log; fail with that output"
-    with open(log, 'a') as out:
-        out.write(f"$ {' '.join(map(str, cmd))}\n")
-        out.flush()
-        result = subprocess.run(
-            cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            input=input, text=True)
-    if result.returncode:
-        pytest.fail(
-            f"{' '.join(map(str, cmd))} failed ({result.returncode}):\n"
-            + Path(log).read_text()[-5000:], pytrace=False)
-
-
-def setup_key():
-    "Hash of everything the demo database is built from"
-    digest = hashlib.sha1()
-    files = sorted(
-        p for p in (ROOT / 'addons').rglob('*')
-        if p.is_file() and '__pycache__' not in p.parts
-        and p.suffix != '.pyc')
-    scripts = sorted((ROOT / 'scripts').glob('demo_*.py'))
-    for path in files + scripts + [Path(__file__)]:
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    for dist in sorted(
-            f"{d.metadata['Name']}=={d.version}"
-            for d in importlib.metadata.distributions()
-            if d.metadata['Name'].lower().startswith(('trytond', 'proteus'))):
-        digest.update(dist.encode())
-    return digest.hexdigest()[:12]
-
-
 def alternatives(title):
     "The titles of a title: a string or a tuple of alternatives"
     return (title,) if isinstance(title, str) else tuple(title)
@@ -201,148 +119,15 @@ def title_pattern(title):
     return re.compile('|'.join(map(re.escape, alternatives(title))))
 
 
-def copy_db(source, target):
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-
-
-def create_agenda_data(database):
-    """The server-side set-up of the agenda flow, run after the demo data
-    (in its own process: proteus on the database, as demo_data.py)"""
-    from proteus import Model, config
-
-    from trytond.modules.termogest_impianti.tests.tools import (
-        new_device, new_plant, province)
-    config.set_trytond(database, config_file=os.environ['TRYTOND_CONFIG'])
-    Company = Model.get('company.company')
-    Lang = Model.get('ir.lang')
-    User = Model.get('res.user')
-    Call = Model.get('termogest.call')
-    company, = Company.find([])
-    italian, = Lang.find([('code', '=', 'it')])
-    for login, name, password, role, sections in [
-            (AGENDA_SECRETARY_LOGIN, AGENDA_SECRETARY_NAME,
-                AGENDA_SECRETARY[1], 'secretary', [
-                    'access_customers', 'access_calls_edit',
-                    'access_agenda_edit']),
-            # A technician account gets its technician card (employee).
-            (AGENDA_TECHNICIAN_LOGIN, AGENDA_TECHNICIAN_NAME,
-                AGENDA_TECHNICIAN[1], 'technician', []),
-            ]:
-        user = User(
-            login=login, name=name, language=italian,
-            email=f'{login}@rossiimpianti.example')
-        user.termogest_role = role
-        user.password = password
-        user.companies.append(Company(company.id))
-        user.company = Company(company.id)
-        for section in sections:
-            setattr(user, section, True)
-        user.save()
-    technician, = User.find([('login', '=', AGENDA_TECHNICIAN[0])])
-    assert technician.employee, "the technician account has no employee"
-
-    plant = new_plant(AGENDA_CUSTOMER)
-    party = plant.party
-    address, = party.addresses
-    address.street = AGENDA_STREET
-    address.postal_code = AGENDA_POSTAL_CODE
-    address.city = AGENDA_CITY
-    address.subdivision = province('IT-TO')
-    address.save()
-    device = new_device(plant, serial_number=AGENDA_DEVICE_SERIAL)
-
-    call = Call(company=Company(company.id), party=party)
-    call.plant = plant
-    call.device = device
-    call.channel = 'phone'
-    call.reason = CALL_REASON
-    call.save()
-    assert call.state == 'new', call.state
-    print(f"agenda data: call {call.number} for {party.rec_name}, "
-        f"technician {technician.employee.rec_name}")
-
-
 @pytest.fixture(scope='module')
 def server(tmp_path_factory):
-    "Build the demo database, start trytond; yield its base URL"
-    tmp = tmp_path_factory.mktemp('browser')
+    "Start trytond on a copy of the demo database; yield its base URL"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.iterdir():
         if old.is_file():
             old.unlink()
-    port, smtp_port = free_port(), free_port()
-    conf = tmp / 'trytond.conf'
-    conf.write_text(
-        "[database]\n"
-        "uri = sqlite://\n"
-        "language = it\n"
-        "[web]\n"
-        f"listen = 127.0.0.1:{port}\n"
-        "[password]\n"
-        "length = 12\n"
-        "[email]\n"
-        # Nothing listens there: mails fail and are only logged.
-        f"uri = smtp://127.0.0.1:{smtp_port}\n"
-        "from = TermoGest <noreply@termogest.invalid>\n")
-    passfile = tmp / 'adminpass'
-    passfile.write_text('admin-browser-test\n')
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith('TRYTOND_') and k not in {
-            'DB_NAME', 'DB_CACHE', 'TRYTONPASSFILE'}}
-    env.update({
-            'TRYTOND_DATABASE__URI': 'sqlite://',
-            'TRYTOND_DATABASE__PATH': str(tmp),
-            'TRYTOND_WEB__ROOT': str(SAO),
-            'TRYTONPASSFILE': str(passfile),
-            'TRYTOND_CONFIG': str(conf),
-            })
-    log = tmp / 'setup.log'
-    server_log = tmp / 'server.log'
-    process = None
-    try:
-        database = tmp / f'{DB}.sqlite'
-        cached = DB_CACHE / f'browser-{setup_key()}.sqlite'
-        start = time.monotonic()
-        if cached.exists():
-            copy_db(cached, database)
-        else:
-            database.touch()
-            admin = [BIN / 'trytond-admin', '-c', conf, '-d', DB]
-            # trytond-admin asks for the admin email of a new database:
-            # answer none (admin@example.com fails with email-validator).
-            run(admin + ['--all'], env, log, input='\n')
-            run(admin + ['-u', *MODULES, '--activate-dependencies'], env, log)
-            run(admin + ['-l', 'it'], env, log)
-            run([sys.executable, DEMO_SCRIPT, DB], env, log)
-            run([sys.executable, __file__, 'agenda-data', DB], env, log)
-            DB_CACHE.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(f'.{os.getpid()}')
-            copy_db(database, partial)
-            partial.rename(cached)
-        print(f"browser database ready in {time.monotonic() - start:.1f} s")
-
-        with open(server_log, 'w') as out:
-            process = subprocess.Popen(
-                [BIN / 'trytond', '-c', conf, '-d', DB], env=env, cwd=ROOT,
-                stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True)
-        wait_port(port, process)
-        yield f'http://127.0.0.1:{port}/'
-    finally:
-        if process is not None and process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        for path in [log, server_log]:
-            if path.exists():
-                shutil.copy(path, ARTIFACTS / path.name)
+    with demo_server(tmp_path_factory, 'browser', ARTIFACTS) as server:
+        yield server.url
 
 
 @pytest.fixture(scope='module')
@@ -1163,11 +948,3 @@ def test_secretary_sends_invoice_to_sdi(client):
     expect(mark_sent).to_be_hidden()
     secretary.shot('file-sent')
     print(f"invoice to SDI flow: {time.monotonic() - start:.1f} s")
-
-
-if __name__ == '__main__':
-    # python tests/test_browser.py agenda-data <database>: the server
-    # fixture's set-up of the agenda flow
-    if sys.argv[1:2] != ['agenda-data'] or len(sys.argv) != 3:
-        sys.exit(f"usage: {sys.argv[0]} agenda-data <database>")
-    create_agenda_data(sys.argv[2])

@@ -2,41 +2,23 @@
 # this repository contains the full copyright notices and license terms.
 """The e-invoices of the demo data pass the XSD and the SdI checks
 
-The demo database (trytond-admin + scripts/demo_data.py, the modules of
-the browser test) is built in a temporary directory and kept, with its
-file store (the SDI files' XML are stored there, not in the database), in
-build/dbcache/fatturapa-<hash>/, keyed by the content of addons/, the demo
-scripts, this file and the Tryton versions.  Every stored SDI file
-(termogest.sdi.file) is validated with the official XSD
-(../shared/fatturapa/xsd, or TRYTOND_TERMOGEST__FATTURAPA_XSD_DIR) and the
-offline SdI checks, and the demo must cover the cases of the issue: a
+The demo database (tests/demo_server.py: trytond-admin +
+scripts/demo_data.py, built once and cached with its file store, where the
+SDI files' XML are, in build/dbcache/demo-<hash>/) is read directly.
+Every stored SDI file (termogest.sdi.file) is validated with the official
+XSD (../shared/fatturapa/xsd, or TRYTOND_TERMOGEST__FATTURAPA_XSD_DIR) and
+the offline SdI checks, and the demo must cover the cases of the issue: a
 private customer with CodiceDestinatario 0000000 and a PEC, a business, a
 public administration with split payment (FPA12, EsigibilitaIVA S), an
 exempt line with its Natura and the stamp duty (DatiBollo).
 """
-import hashlib
-import importlib.metadata
 import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from demo_server import DB, XSD_DIR, demo_database
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_CACHE = ROOT / 'build' / 'dbcache'
-DEMO_SCRIPT = ROOT / 'scripts' / 'demo_data.py'
-BIN = Path(sys.executable).parent
-DB = 'termogest'
-MODULES = [
-    'termogest_permessi', 'termogest_clienti', 'termogest_impianti',
-    'termogest_agenda', 'termogest_fatturapa']
-XSD_DIR = Path(os.environ.get(
-        'TRYTOND_TERMOGEST__FATTURAPA_XSD_DIR',
-        ROOT.parent / 'shared' / 'fatturapa' / 'xsd'))
 XSD_NAMES = [
     'Schema_VFPR12_v1.2.3.xsd', 'Schema_VFPR12_v1.2.3_localimport.xsd']
 
@@ -50,86 +32,11 @@ if not any((XSD_DIR / name).exists() for name in XSD_NAMES):
         "documentation, Validazione XSD)", allow_module_level=True)
 
 
-def setup_key():
-    "Hash of everything the demo database is built from"
-    digest = hashlib.sha1()
-    files = sorted(
-        p for p in (ROOT / 'addons').rglob('*')
-        if p.is_file() and '__pycache__' not in p.parts
-        and p.suffix != '.pyc')
-    scripts = sorted((ROOT / 'scripts').glob('demo_*.py'))
-    for path in files + scripts + [Path(__file__)]:
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    for dist in sorted(
-            f"{d.metadata['Name']}=={d.version}"
-            for d in importlib.metadata.distributions()
-            if d.metadata['Name'].lower().startswith(('trytond', 'proteus'))):
-        digest.update(dist.encode())
-    return digest.hexdigest()[:12]
-
-
-def run(cmd, env, log, input=''):
-    "Run cmd, its output appended to log; fail with that output"
-    with open(log, 'a') as out:
-        out.write(f"$ {' '.join(map(str, cmd))}\n")
-        out.flush()
-        result = subprocess.run(
-            cmd, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            input=input, text=True)
-    if result.returncode:
-        pytest.fail(
-            f"{' '.join(map(str, cmd))} failed ({result.returncode}):\n"
-            + Path(log).read_text()[-5000:], pytrace=False)
-
-
 @pytest.fixture(scope='module')
-def demo_database(tmp_path_factory):
+def demo_directory(tmp_path_factory):
     """The directory of the demo database: termogest.sqlite and its file
     store termogest/"""
-    cached = DB_CACHE / f'fatturapa-{setup_key()}'
-    if cached.exists():
-        return cached
-    tmp = tmp_path_factory.mktemp('demo-fatturapa')
-    conf = tmp / 'trytond.conf'
-    conf.write_text(
-        "[database]\n"
-        "uri = sqlite://\n"
-        "language = it\n"
-        "[password]\n"
-        "length = 12\n"
-        "[email]\n"
-        "uri = smtp://127.0.0.1:1\n"
-        "from = TermoGest <noreply@termogest.invalid>\n")
-    passfile = tmp / 'adminpass'
-    passfile.write_text('admin-demo-test\n')
-    path = tmp / 'database'
-    path.mkdir()
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith('TRYTOND_') and k not in {
-            'DB_NAME', 'DB_CACHE', 'TRYTONPASSFILE'}}
-    env.update({
-            'TRYTOND_DATABASE__URI': 'sqlite://',
-            'TRYTOND_DATABASE__PATH': str(path),
-            'TRYTOND_TERMOGEST__FATTURAPA_XSD_DIR': str(XSD_DIR),
-            'TRYTONPASSFILE': str(passfile),
-            'TRYTOND_CONFIG': str(conf),
-            })
-    log = tmp / 'setup.log'
-    start = time.monotonic()
-    (path / f'{DB}.sqlite').touch()
-    admin = [BIN / 'trytond-admin', '-c', conf, '-d', DB]
-    run(admin + ['--all'], env, log, input='\n')
-    run(admin + ['-u', *MODULES, '--activate-dependencies'], env, log)
-    run(admin + ['-l', 'it'], env, log)
-    run([sys.executable, DEMO_SCRIPT, DB], env, log)
-    print(f"demo database built in {time.monotonic() - start:.1f} s")
-    DB_CACHE.mkdir(parents=True, exist_ok=True)
-    partial = DB_CACHE / f'{cached.name}.{os.getpid()}'
-    shutil.copytree(path, partial)
-    partial.rename(cached)
-    return cached
+    return demo_database(tmp_path_factory)
 
 
 def sdi_files(directory):
@@ -150,13 +57,13 @@ def sdi_files(directory):
         yield file_name, state, bytes(data)
 
 
-def test_demo_sdi_files_valid_and_cover_the_cases(demo_database):
+def test_demo_sdi_files_valid_and_cover_the_cases(demo_directory):
     from lxml import etree
 
     from trytond.modules.termogest_fatturapa.fpa.validation import validate
 
     start = time.monotonic()
-    files = list(sdi_files(demo_database))
+    files = list(sdi_files(demo_directory))
     assert files, "the demo has no SDI file"
     failures = {}
     cases = {}
