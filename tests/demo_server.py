@@ -121,9 +121,11 @@ def run(cmd, env, log, input=''):
 def setup_key():
     "Hash of everything the demo database is built from"
     digest = hashlib.sha1()
+    # (the app's files and the documentation do not make the database)
     files = sorted(
         p for p in (ROOT / 'addons').rglob('*')
-        if p.is_file() and '__pycache__' not in p.parts
+        if p.is_file() and not {'__pycache__', 'static', 'doc'} & set(
+            p.relative_to(ROOT).parts)
         and p.suffix != '.pyc')
     scripts = sorted((ROOT / 'scripts').glob('demo_*.py'))
     for path in files + scripts + [Path(__file__)]:
