@@ -11,6 +11,10 @@ import pytest
 
 ROOT = pathlib.Path(__file__).parent
 
+# The helpers of the end-to-end tests (tests/demo_server.py): importable as
+# top-level modules (pytest's importlib mode adds no test folder to the path)
+sys.path.insert(0, str(ROOT / 'tests'))
+
 # Stop pytest re-importing the addons as top-level "<name>" packages.
 for cfg in ROOT.glob('addons/*/tryton.cfg'):
     sys.modules.setdefault(

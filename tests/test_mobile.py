@@ -228,7 +228,7 @@ def api(server, path, data=None, key=None):
 
 def rpc(server, login, password, method, *params):
     "Call method of the database as login over JSON-RPC (the web client's)"
-    url = f'{server.url}{DB}/'
+    url = f'{server.url}{DB}/rpc/'
 
     def call(method, params, headers=None):
         request = urllib.request.Request(

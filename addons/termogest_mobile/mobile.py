@@ -342,7 +342,9 @@ class Submission(ModelSQL, ModelView):
             draught = measurement.get('draught') or None
             if draught is not None and draught not in DRAUGHTS:
                 raise cls._invalid('draught')
-            values['draught'] = draught
+            if draught is not None:
+                # (the report's default stays when the phone has none)
+                values['draught'] = draught
             to_write.extend(([report], values))
         if to_write:
             Report.write(*to_write)
