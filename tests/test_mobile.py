@@ -495,3 +495,29 @@ def test_other_technician_appointment_unreachable(phone, server):
     status, body = api(server, f'appointment/{other}', key=body['key'])
     assert status == 200, body
     assert body['appointment']['customer']['name'] == MOBILE_OTHER_CUSTOMER
+
+
+def test_app_installable(server):
+    """The web app manifest and the service worker that make the app
+    installable on the home screen, in Italian"""
+    with urllib.request.urlopen(server.app + 'manifest.webmanifest',
+            timeout=60) as response:
+        assert response.headers['Content-Type'].startswith(
+            'application/manifest+json')
+        manifest = json.loads(response.read())
+    assert manifest['lang'] == 'it'
+    assert manifest['display'] == 'standalone'
+    assert manifest['start_url'] == './' and manifest['scope'] == './'
+    sizes = {icon['sizes'] for icon in manifest['icons']}
+    assert {'192x192', '512x512'} <= sizes, sizes
+    for icon in manifest['icons']:
+        with urllib.request.urlopen(server.app + icon['src'],
+                timeout=60) as response:
+            assert response.headers['Content-Type'] == icon['type'], icon
+    with urllib.request.urlopen(server.app + 'sw.js', timeout=60) as response:
+        assert 'javascript' in response.headers['Content-Type']
+        assert b"addEventListener('fetch'" in response.read()
+    with urllib.request.urlopen(server.app, timeout=60) as response:
+        page = response.read().decode()
+    assert '<html lang="it">' in page
+    assert 'rel="manifest"' in page

@@ -253,6 +253,23 @@ def device_histories(devices, kind_labels):
     return histories
 
 
+def short_address(address):
+    """One line for a phone: "Corso Francia 112, 10128 Torino (TO)" (the
+    country only when not Italy)"""
+    if not address:
+        return None
+    street = ' '.join((address.street or '').split())
+    place = ' '.join(filter(None, [address.postal_code, address.city]))
+    subdivision = address.subdivision
+    if subdivision and subdivision.code and '-' in subdivision.code:
+        place += ' (%s)' % subdivision.code.split('-', 1)[1]
+    country = address.country
+    parts = [street, place.strip()]
+    if country and country.code != 'IT':
+        parts.append(country.rec_name)
+    return ', '.join(filter(None, parts)) or None
+
+
 def appointments_json(appointments, today):
     "The Appointment objects of the contract, in the given order"
     pool = Pool()
@@ -313,7 +330,7 @@ def appointments_json(appointments, today):
                     'attention_reason': party.attention_reason
                     if party.attention else None,
                     },
-                'address': appointment.full_address,
+                'address': short_address(appointment.address),
                 'city': appointment.city,
                 'maps_url': appointment.maps_url,
                 'geo_uri': appointment.geo_uri,
@@ -322,8 +339,7 @@ def appointments_json(appointments, today):
                     'name': plant.name,
                     'code': plant.code,
                     'catasto_code': plant.catasto_code,
-                    'address': plant.address.full_address.replace(
-                        '\n', ', ') if plant.address else None,
+                    'address': short_address(plant.address),
                     'notes': plant.notes or '',
                     } if plant else None,
                 'devices': [

@@ -120,6 +120,15 @@
     if (!a.start_time) return '';
     return a.end_time ? `${a.start_time}–${a.end_time}` : a.start_time;
   }
+  function placeText(a) {
+    // the address, and the city unless the address already names it
+    const address = a.address || '';
+    if (a.city && !address.toLowerCase().includes(String(a.city).toLowerCase())) {
+      return [address, a.city].filter(Boolean).join(', ');
+    }
+    return address;
+  }
+
   function telHref(number) {
     return 'tel:' + String(number).replace(/[^\d+]/g, '');
   }
@@ -586,7 +595,7 @@
       ['Tipo', (a) => a.kind_label],
       ['Stato', (a) => a.state_label],
       ['Cliente', (a) => a.customer && a.customer.name],
-      ['Indirizzo', (a) => [a.address, a.city].filter(Boolean).join(', ')],
+      ['Indirizzo', (a) => placeText(a)],
       ['Impianto', (a) => a.plant && a.plant.name],
       ['Apparecchi', selected],
       ['Note dell\'ufficio', (a) => a.description],
@@ -801,7 +810,7 @@
       icon, h('span', {class: 'a-sub'}, number), h('span', {class: 'a-label'}, label === 'Cellulare' ? 'cell.' : ''));
     if (c.phone) actions.push(telLink(c.phone, 'Telefono', phoneIcon()));
     if (c.mobile && c.mobile !== c.phone) actions.push(telLink(c.mobile, 'Cellulare', mobileIcon()));
-    if (a.maps_url) actions.push(h('a', {class: 'navigate', href: a.maps_url, target: '_blank', rel: 'noopener', 'aria-label': `Naviga verso ${[a.address, a.city].filter(Boolean).join(', ')}`}, navIcon(), 'Naviga'));
+    if (a.maps_url) actions.push(h('a', {class: 'navigate', href: a.maps_url, target: '_blank', rel: 'noopener', 'aria-label': `Naviga verso ${placeText(a)}`}, navIcon(), 'Naviga'));
     return h('article', {class: `appointment-card kind-${a.kind || 'other'}${closed ? ' closed' : ''}`, 'data-id': a.id,
       onclick: (ev) => {
         // the whole card opens the appointment, except its own links
@@ -912,9 +921,9 @@
             queued ? h('span', {class: `badge badge-queued ${queued.status}`}, 'In coda') : null)),
         h('h1', null, c.name || 'Cliente non indicato'),
         h('div', {class: 'when'}, `${a.date === t ? 'Oggi' : fmtDateLong(a.date)}${a.start_time ? ', ' + timeRange(a) : ''}`),
-        h('div', {class: 'date-line'}, [a.number, a.state_label].filter(Boolean).join(' · ')),
+        h('div', {class: 'date-line'}, a.state_label || ''),
         c.attention ? h('div', {class: 'attention'}, h('span', null, 'Attenzione', c.attention_reason ? `: ${c.attention_reason}` : '')) : null,
-        h('p', {class: 'where'}, [a.address, a.city].filter(Boolean).join(', ') || 'Indirizzo non indicato'),
+        h('p', {class: 'where'}, placeText(a) || 'Indirizzo non indicato'),
         contact.length ? h('div', {class: 'contact-actions'}, contact) : null,
         c.email ? h('div', {class: 'date-line'}, `E-mail: ${c.email}`) : h('div', {class: 'date-line'}, 'Nessuna e-mail: il rapportino non potrà essere inviato al cliente.')),
       status,
@@ -1679,7 +1688,7 @@
       box = h('section', {id: 'result', class: 'done', role: 'status', 'aria-live': 'polite'},
         h('div', {class: 'r-icon', 'aria-hidden': 'true'}, '✓'),
         h('div', {class: 'r-title'}, `Intervento ${i.number || ''} registrato`),
-        i.emailed_to ? h('p', null, `Il rapportino verrà inviato a ${i.emailed_to}.`) : null,
+        (result.email || i.emailed_to) ? h('p', {class: 'r-email'}, `Il rapporto PDF è inviato per e-mail a ${result.email || i.emailed_to}.`) : null,
         (result.ree || []).length ? h('ul', null, result.ree.map((r) => h('li', null,
           `REE ${r.number || ''}: ${r.result_label || r.result || 'da completare'}`,
           r.reported_efficiency !== null && r.reported_efficiency !== undefined ? ` (rendimento ${fmtNum(r.reported_efficiency, 2)} %)` : ''))) : null,
