@@ -17,6 +17,7 @@ from .discount import HUNDRED, DiscountMixin
 from .exceptions import FatturaPAError
 from .fpa import data
 from .fpa.builder import BuildError, build, serialize
+from .fpa.text import split_person_name
 from .fpa.validation import validate
 
 PRIVATE_CODE = '0000000'
@@ -40,12 +41,13 @@ def _province(subdivision):
 
 
 def _split_name(party):
-    "First and last name of a person, when the card has them"
+    """First and last name of a person (Nome, Cognome instead of
+    Denominazione): the card's, else told apart by the codice fiscale"""
     first = getattr(party, 'first_name', None)
     last = getattr(party, 'last_name', None)
     if first and last:
         return first, last
-    return None, None
+    return split_person_name(party.name, party.fiscal_code)
 
 
 class Invoice(metaclass=PoolMeta):

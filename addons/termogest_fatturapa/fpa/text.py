@@ -9,7 +9,7 @@ ones Basic Latin only (FATTURAPA.md §2.2).
 import re
 import unicodedata
 
-__all__ = ['latin1', 'ascii']
+__all__ = ['latin1', 'ascii', 'split_person_name']
 
 # Common typographic characters outside Latin-1
 MAP = {
@@ -92,3 +92,50 @@ def latin1(text):
 def ascii(text):
     "Return (clean_text, unmappable_chars) for a Basic Latin field"
     return _convert(text, 0x7e, ASCII_MAP)
+
+
+_VOWELS = set('AEIOU')
+
+
+def _letters(text):
+    "The letters A-Z of text, accents removed, upper case"
+    text = unicodedata.normalize('NFKD', text or '')
+    return ''.join(c for c in text.upper() if 'A' <= c <= 'Z')
+
+
+def _surname_code(surname):
+    letters = _letters(surname)
+    consonants = [c for c in letters if c not in _VOWELS]
+    vowels = [c for c in letters if c in _VOWELS]
+    return ''.join(consonants + vowels + ['X'] * 3)[:3]
+
+
+def _name_code(name):
+    letters = _letters(name)
+    consonants = [c for c in letters if c not in _VOWELS]
+    if len(consonants) >= 4:
+        return consonants[0] + consonants[2] + consonants[3]
+    vowels = [c for c in letters if c in _VOWELS]
+    return ''.join(consonants + vowels + ['X'] * 3)[:3]
+
+
+def split_person_name(full_name, fiscal_code):
+    """(first name, last name) of a person's full name, told apart by the
+    first six characters of the codice fiscale (surname code, name code),
+    whatever the order of the words ("Mario Rossi", "Rossi Mario", "Maria
+    Grazia De Luca"); (None, None) when the code does not decide one split.
+    """
+    words = (full_name or '').split()
+    code = (fiscal_code or '').strip().upper()
+    if len(words) < 2 or len(code) != 16 or not code[:6].isalpha():
+        return None, None
+    found = set()
+    for i in range(1, len(words)):
+        head, tail = ' '.join(words[:i]), ' '.join(words[i:])
+        for first, last in [(head, tail), (tail, head)]:
+            if (_surname_code(last) == code[:3]
+                    and _name_code(first) == code[3:6]):
+                found.add((first, last))
+    if len(found) == 1:
+        return found.pop()
+    return None, None

@@ -469,6 +469,26 @@ def test_ascii():
     assert text.ascii("♥") == ("?", ['♥'])
 
 
+@pytest.mark.parametrize('name, fiscal_code, expected', [
+        ("Mario Rossi", 'RSSMRA80A01L219M', ("Mario", "Rossi")),
+        ("Rossi Mario", 'RSSMRA80A01L219M', ("Mario", "Rossi")),
+        ("Maria Grazia De Luca", 'DLCMGR75B41F205X',
+            ("Maria Grazia", "De Luca")),
+        ("De Luca Maria Grazia", 'DLCMGR75B41F205X',
+            ("Maria Grazia", "De Luca")),
+        ("Anna Bo", 'BOXNNA70A41L219X', ("Anna", "Bo")),
+        ("Niccolò D'Amico", 'DMCNCL82C10L219K', ("Niccolò", "D'Amico")),
+        # the code names someone else, a single word, no personal code
+        ("Mario Rossi", 'BNCMRA80A01L219M', (None, None)),
+        ("Rossi", 'RSSMRA80A01L219M', (None, None)),
+        ("Mario Rossi", '01234560017', (None, None)),
+        ("Mario Rossi", None, (None, None)),
+        ])
+def test_split_person_name(name, fiscal_code, expected):
+    "Nome and Cognome told apart by the codice fiscale"
+    assert text.split_person_name(name, fiscal_code) == expected
+
+
 # --- validation -------------------------------------------------------------
 
 def _set(path, value):
