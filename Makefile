@@ -28,10 +28,10 @@ MODULES := termogest_permessi termogest_clienti termogest_impianti termogest_age
 # present; without it the SdI checks still run (see README).
 FATTURAPA_XSD ?= $(wildcard $(CURDIR)/../shared/fatturapa/xsd)
 
-# The PostgreSQL pass runs in two processes: these addons, and the others
+# Each backend's tests run in two processes: these addons, and the others
 # with tests/.
-PG_FIRST := addons/termogest_agenda addons/termogest_fatturapa
-PG_SECOND = $(filter-out $(PG_FIRST),$(wildcard addons/termogest_*)) tests
+GROUP_1 := addons/termogest_agenda addons/termogest_fatturapa
+GROUP_2 = $(filter-out $(GROUP_1),$(wildcard addons/termogest_*)) tests
 
 DB := termogest
 # The "admin" e-mail, empty by default: the demo accounts have their own.
@@ -127,15 +127,25 @@ test: .venv/.installed build/sao/index.html deps
 		if [ $$rc -eq 5 ]; then echo "pytest: no tests collected" >&2; fi
 		return $$rc
 	}
-	# SQLite and PostgreSQL run side by side (CI has 2 cores): the SQLite
-	# pass writes to build/test-sqlite.log, printed when both are over.
+	# Four pytest processes side by side (CI has 2 cores): SQLite and
+	# PostgreSQL, each in two module groups that activate different module
+	# sets (no test database or template is shared).  Each writes to
+	# build/test-<backend>-<group>.log, printed when all are over.
 	mkdir -p build
-	rm -f build/test-sqlite.log build/test-sqlite.rc
-	( rc=0; DB_CACHE=$(CURDIR)/build/dbcache/sqlite-$$hash run_pytest \
-		> build/test-sqlite.log 2>&1 || rc=$$?; echo $$rc > build/test-sqlite.rc ) &
-	sqlite_pid=$$!
-	echo "== SQLite: started in the background (build/test-sqlite.log) =="
-	echo "== PostgreSQL =="
+	rm -f build/test-*.log build/test-*.rc
+	pids=
+	start_group() {
+		local name=$$1
+		shift
+		( rc=0; run_pytest "$$@" > build/test-$$name.log 2>&1 || rc=$$?
+		echo $$rc > build/test-$$name.rc ) &
+		pids="$$pids $$!"
+		echo "== $$name: started (build/test-$$name.log) =="
+	}
+	export DB_CACHE=$(CURDIR)/build/dbcache/sqlite-$$hash
+	start_group sqlite-1 $(GROUP_1)
+	start_group sqlite-2 $(GROUP_2)
+	unset DB_CACHE
 	pgtmp=$$(mktemp -d)
 	chmod 755 "$$pgtmp"
 	pgdata=$$pgtmp/data
@@ -143,8 +153,7 @@ test: .venv/.installed build/sao/index.html deps
 	as_pg() { $(if $(IS_ROOT),runuser -u postgres -- "$$@","$$@"); }
 	$(if $(IS_ROOT),chown postgres: "$$pgdata")
 	# Remove the cluster however the recipe ends (failure, Ctrl-C included).
-	pg2_pid=
-	trap 'for pid in $$sqlite_pid $$pg2_pid; do pkill -P $$pid 2>/dev/null || true; kill $$pid 2>/dev/null || true; done; as_pg $(PGBIN)/pg_ctl -D "$$pgdata" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$$pgtmp"' EXIT
+	trap 'for pid in $$pids; do pkill -P $$pid 2>/dev/null || true; kill $$pid 2>/dev/null || true; done; as_pg $(PGBIN)/pg_ctl -D "$$pgdata" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$$pgtmp"' EXIT
 	trap 'exit 130' INT TERM
 	as_pg $(PGBIN)/initdb -D "$$pgdata" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -165,29 +174,20 @@ test: .venv/.installed build/sao/index.html deps
 		$(PGBIN)/createdb -U tryton "$$template"
 		$(PGBIN)/pg_restore -U tryton -d "$$template" -j 2 "$$dump"
 	done
-	# Two PostgreSQL processes side by side, each with its own database
-	# (their module groups activate different module sets: no template
-	# database is shared); the second one writes to build/test-pg2.log.
-	pg_uri=postgresql://tryton:tryton@127.0.0.1:$$port/
-	rm -f build/test-pg2.log build/test-pg2.rc
-	( rc=0; TRYTOND_DATABASE__URI=$$pg_uri DB_NAME=test_termogest_2 \
-		DB_CACHE=postgresql:// PATH=$(PGBIN):$$PATH \
-		run_pytest $(PG_SECOND) > build/test-pg2.log 2>&1 || rc=$$?; \
-		echo $$rc > build/test-pg2.rc ) &
-	pg2_pid=$$!
-	pg_rc=0
-	TRYTOND_DATABASE__URI=$$pg_uri DB_NAME=test_termogest \
-	DB_CACHE=postgresql:// PATH=$(PGBIN):$$PATH \
-	run_pytest $(PG_FIRST) || pg_rc=$$?
-	wait $$pg2_pid || true
-	echo "== PostgreSQL (2) =="
-	cat build/test-pg2.log
-	pg2_rc=$$(cat build/test-pg2.rc 2>/dev/null || echo 1)
-	wait $$sqlite_pid || true
-	echo "== SQLite =="
-	cat build/test-sqlite.log
-	sqlite_rc=$$(cat build/test-sqlite.rc 2>/dev/null || echo 1)
-	echo "== SQLite: exit $$sqlite_rc, PostgreSQL: exit $$pg_rc and $$pg2_rc =="
+	export TRYTOND_DATABASE__URI=postgresql://tryton:tryton@127.0.0.1:$$port/
+	export DB_CACHE=postgresql:// PATH=$(PGBIN):$$PATH
+	DB_NAME=test_termogest_1 start_group postgresql-1 $(GROUP_1)
+	DB_NAME=test_termogest_2 start_group postgresql-2 $(GROUP_2)
+	unset TRYTOND_DATABASE__URI DB_CACHE
+	for pid in $$pids; do wait $$pid || true; done
+	failed=
+	for name in sqlite-1 sqlite-2 postgresql-1 postgresql-2; do
+		echo "== $$name =="
+		cat build/test-$$name.log
+		rc=$$(cat build/test-$$name.rc 2>/dev/null || echo 1)
+		[ "$$rc" -eq 0 ] || failed="$$failed $$name(exit $$rc)"
+	done
+	echo "== failed:$${failed:- none} =="
 	# Dump the templates created by this run for the next one.
 	mkdir -p "$$pgcache"
 	for template in $$($(PGBIN)/psql -X -At -U postgres -d postgres \
@@ -195,7 +195,7 @@ test: .venv/.installed build/sao/index.html deps
 		dump=$$pgcache/$${template#test-}-postgresql.dump
 		[ -d "$$dump" ] || $(PGBIN)/pg_dump -U tryton -F d -j 2 -f "$$dump" "$$template"
 	done
-	[ "$$sqlite_rc" -eq 0 ] && [ "$$pg_rc" -eq 0 ] && [ "$$pg2_rc" -eq 0 ]
+	[ -z "$$failed" ]
 
 clean:
 	rm -rf build test-artifacts
