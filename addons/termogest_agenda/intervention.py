@@ -4,7 +4,10 @@ import base64
 import datetime
 import hashlib
 import json
+import re
 from email.message import EmailMessage
+
+from genshi.core import Markup
 
 import trytond.config as config
 from trytond.i18n import gettext
@@ -17,6 +20,7 @@ from trytond.pyson import Bool, Eval, If
 from trytond.report import Report
 from trytond.rpc import RPC
 from trytond.sendmail import send_message_transactional
+from trytond.tools import file_open
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -645,10 +649,14 @@ class InterventionLine(ModelSQL, ModelView):
     intervention = fields.Many2One(
         'termogest.intervention', "Intervention", required=True,
         ondelete='CASCADE')
+    company = fields.Function(
+        fields.Many2One('company.company', "Company"),
+        'on_change_with_company')
+    # The company of the intervention (prices, taxes): also outside a form,
+    # where no _parent_intervention is evaluated
     product = fields.Many2One(
         'product.product', "Product", ondelete='RESTRICT',
-        context={'company': Eval('_parent_intervention', {}).get(
-                'company', -1)})
+        context={'company': Eval('company', -1)}, depends={'company'})
     description = fields.Char("Description", required=True)
     quantity = fields.Float(
         "Quantity", required=True, digits='unit',
@@ -687,6 +695,11 @@ class InterventionLine(ModelSQL, ModelView):
             self.unit = self.product.default_uom
             if self.unit_price is None:
                 self.unit_price = self.product.list_price_used
+
+    @fields.depends('intervention', '_parent_intervention.company')
+    def on_change_with_company(self, name=None):
+        if self.intervention and self.intervention.company:
+            return self.intervention.company.id
 
     @fields.depends('product')
     def on_change_with_product_uom_category(self, name=None):
@@ -790,6 +803,7 @@ class HTMLReport(Report):
             ('{:,.%sf}' % digits).format(n).replace(',', ' ').replace(
                 '.', ',').replace(' ', '.') if n is not None else '')
         context['data_uri'] = _data_uri
+        context['stylesheet'] = _stylesheet
         return context
 
     @classmethod
@@ -829,3 +843,14 @@ def _data_uri(data, mimetype='image/png'):
         return ''
     return 'data:%s;base64,%s' % (
         mimetype, base64.b64encode(bytes(data)).decode('ascii'))
+
+
+def _stylesheet(module, name):
+    """The CSS file report/<name> of a module, for a <style> element: the
+    style shared by several templates (Genshi's sandbox has no include)"""
+    if not (re.fullmatch(r'termogest_[a-z]+', module)
+            and re.fullmatch(r'[a-z_-]+\.css', name)):
+        raise ValueError("stylesheet(%r, %r)" % (module, name))
+    with file_open('%s/report/%s' % (module, name), 'r',
+            encoding='utf-8') as file:
+        return Markup(file.read())

@@ -17,6 +17,13 @@ def price_decimals():
         -config.getint('product', 'price_decimal', default=4))
 
 
+def discounted(price, discount):
+    "The unit price of a gross price less discount %, to the price quantum"
+    if discount:
+        price = price * (1 - discount / HUNDRED)
+    return price.quantize(price_decimals(), rounding=ROUND_HALF_UP)
+
+
 class DiscountMixin:
     "A line whose unit price is a gross price less a discount"
     __slots__ = ()
@@ -40,11 +47,7 @@ class DiscountMixin:
     def _apply_discount(self):
         if self.gross_unit_price is None:
             return
-        unit_price = self.gross_unit_price
-        if self.discount:
-            unit_price = unit_price * (1 - self.discount / HUNDRED)
-        self.unit_price = unit_price.quantize(
-            price_decimals(), rounding=ROUND_HALF_UP)
+        self.unit_price = discounted(self.gross_unit_price, self.discount)
 
     @fields.depends(methods=['_apply_discount'])
     def on_change_gross_unit_price(self):

@@ -9,11 +9,11 @@ import trytond.config as config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.termogest_agenda.intervention import HTMLReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
 from .discount import HUNDRED, DiscountMixin
+from .document import DocumentReport
 from .exceptions import FatturaPAError
 from .fpa import data
 from .fpa.builder import BuildError, build, serialize
@@ -661,6 +661,6 @@ class InvoiceLine(DiscountMixin, metaclass=PoolMeta):
             self._apply_discount()
 
 
-class InvoiceCourtesyReport(HTMLReport):
+class InvoiceCourtesyReport(DocumentReport):
     "The courtesy copy of a customer invoice, in PDF"
     __name__ = 'account.invoice.courtesy'

@@ -1,14 +1,12 @@
 # This file is part of TermoGest.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from decimal import ROUND_HALF_UP
-
 from trytond.model import ModelView, fields
 from trytond.modules.termogest_agenda.call import from_record
-from trytond.modules.termogest_agenda.intervention import HTMLReport
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
-from .discount import HUNDRED, DiscountMixin, price_decimals
+from .discount import DiscountMixin, discounted
+from .document import DocumentReport
 
 
 def _sale_from_context():
@@ -94,8 +92,7 @@ class SaleLine(DiscountMixin, metaclass=PoolMeta):
         if self.discount is None and party and party.invoice_discount:
             self.discount = party.invoice_discount
         if self.discount:
-            price = (price * (1 - self.discount / HUNDRED)).quantize(
-                price_decimals(), rounding=ROUND_HALF_UP)
+            price = discounted(price, self.discount)
         return price
 
     def get_invoice_line(self):
@@ -152,5 +149,5 @@ class Intervention(_FromQuoteMixin, metaclass=PoolMeta):
         return values
 
 
-class QuoteReport(HTMLReport):
+class QuoteReport(DocumentReport):
     __name__ = 'sale.sale.quote'

@@ -3,8 +3,8 @@
 """The quote and the courtesy copy of the invoice (HTML templates to PDF).
 
 Rendered without a database: the records are plain namespaces carrying the
-fields the templates read, the context is HTMLReport's and the rendering and
-the conversion are Tryton's own (Report.render, HTMLReport.convert).  Each
+fields the templates read, the context is DocumentReport's and the rendering
+and the conversion are Tryton's own (Report.render, HTMLReport.convert).  Each
 test leaves the HTML and the PDF in test-artifacts/reports/, to look at the
 layout.
 """
@@ -20,7 +20,7 @@ from unittest import mock
 import pytest
 import weasyprint
 
-from trytond.modules.termogest_agenda.intervention import HTMLReport
+from trytond.modules.termogest_fatturapa.document import DocumentReport
 from trytond.modules.termogest_fatturapa.fpa import codes
 from trytond.report import Report
 
@@ -206,14 +206,14 @@ def action(template):
 
 
 def context(records):
-    "HTMLReport's context, over the base one of Report (which needs a pool)"
+    "The documents' context, over the base one of Report (which needs a pool)"
     def base(cls, records, header, data):
         return {
             'records': records, 'record': records[0] if records else None,
             'header': header, 'data': data, 'datetime': datetime,
             }
     with mock.patch.object(Report, 'get_context', classmethod(base)):
-        return HTMLReport.get_context(records, {}, {})
+        return DocumentReport.get_context(records, {}, {})
 
 
 def render(template, records):
@@ -226,7 +226,7 @@ def render(template, records):
 
 
 def to_pdf(template, html, name):
-    oext, pdf = HTMLReport.convert(action(template), html)
+    oext, pdf = DocumentReport.convert(action(template), html)
     assert oext == 'pdf'
     assert pdf.startswith(b'%PDF')
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -415,12 +415,15 @@ def test_invoice_credit_note_and_draft():
 def test_no_css_markup(template):
     "The CSS keeps out the characters the serializer escapes"
     content = (REPORTS / template).read_text(encoding='utf-8')
-    css = content[content.index('<style>'):content.index('</style>')]
-    assert not set(css[len('<style>'):]) & set('<>&')
+    styles = re.findall(r'<style>(.*?)</style>', content, re.S)
+    assert styles
+    for css in styles:
+        assert not set(css) & set('<>&')
 
 
-def test_payment_methods_in_step():
-    "The template's labels of ModalitaPagamento are those of fpa.codes"
-    content = (REPORTS / 'invoice.html').read_text(encoding='utf-8')
+def test_payment_method_labels():
+    "Every ModalitaPagamento of fpa.codes is written with its label"
     for code, label in codes.MODALITA_PAGAMENTO.items():
-        assert "'%s': \"%s\"," % (code, label) in content
+        text = text_of(render('invoice.html', [
+                    invoice(company=company(fatturapa_payment_method=code))]))
+        assert "%s%s (%s)" % (label[0].upper(), label[1:], code) in text
