@@ -16,7 +16,6 @@ SMTP sink on loopback recording the e-mails sent:
 flows, run by the build in its own process (proteus, as demo_data.py).
 """
 import contextlib
-import datetime
 import hashlib
 import importlib.metadata
 import os
@@ -28,7 +27,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -44,7 +42,11 @@ MODULES = [
 XSD_DIR = Path(os.environ.get(
         'TRYTOND_TERMOGEST__FATTURAPA_XSD_DIR',
         ROOT.parent / 'shared' / 'fatturapa' / 'xsd'))
-COMPANY_TIMEZONE = ZoneInfo('Europe/Rome')
+CHROMIUM = Path('/usr/bin/chromium')
+CHROMIUM_ARGS = [
+    '--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--no-first-run', '--disable-sync']
 
 # The agenda flow (tests/test_browser.py): an office account with the
 # Clienti, Chiamate (modifica) and Agenda (modifica) sections, a technician
@@ -286,20 +288,25 @@ def demo_server(tmp_path_factory, name, artifacts):
                 shutil.copy(server_log, artifacts / 'server.log')
 
 
+@contextlib.contextmanager
+def chromium():
+    "Debian's chromium driven by Playwright (it never downloads a browser)"
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 # The test data, run in its own process after the demo data
-
-def rome_at(days=0, hour=9, minute=0):
-    "The naive UTC datetime of hour:minute in Rome, days from today"
-    day = datetime.datetime.now(COMPANY_TIMEZONE).date() + datetime.timedelta(
-        days=days)
-    local = datetime.datetime.combine(
-        day, datetime.time(hour, minute), tzinfo=COMPANY_TIMEZONE)
-    return local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-
 
 def create_test_data(database):
     from proteus import Model, config
 
+    from trytond.modules.termogest_agenda.tests.tools import at
     from trytond.modules.termogest_impianti.tests.tools import (
         new_device, new_plant, province)
     config.set_trytond(database, config_file=os.environ['TRYTOND_CONFIG'])
@@ -373,8 +380,8 @@ def create_test_data(database):
         appointment.party = plant.party
         appointment.plant = plant
         appointment.kind = kind
-        appointment.start = rome_at(hour=hour)
-        appointment.end = rome_at(hour=hour + 1)
+        appointment.start = at(hour=hour)
+        appointment.end = at(hour=hour + 1)
         appointment.devices.append(Device(device.id))
         appointment.description = "Cliente disponibile dalle 8"
         appointment.save()

@@ -45,12 +45,11 @@ import pytest
 from demo_server import (
     AGENDA_CITY, AGENDA_CUSTOMER, AGENDA_DEVICE_SERIAL, AGENDA_POSTAL_CODE,
     AGENDA_SECRETARY, AGENDA_STREET, AGENDA_TECHNICIAN, AGENDA_TECHNICIAN_NAME,
-    CALL_REASON, demo_server)
+    CALL_REASON, CHROMIUM, chromium, demo_server)
 from stdnum.it import iva
 
 ROOT = Path(__file__).resolve().parent.parent
 SAO = ROOT / 'build' / 'sao'
-CHROMIUM = Path('/usr/bin/chromium')
 ARTIFACTS = ROOT / 'test-artifacts' / 'browser'
 DB = 'termogest'
 
@@ -90,10 +89,6 @@ KNOWN_SAO_ERRORS = [
     "Cannot read properties of undefined (reading 'rows')",
     ]
 
-CHROMIUM_ARGS = [
-    '--headless', '--no-sandbox', '--disable-gpu',
-    '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync']
 TIMEOUT = 30_000  # ms, for every Playwright wait (CI runs on 2 slow cores)
 
 if os.environ.get('TRYTOND_DATABASE__URI', '').startswith('postgresql'):
@@ -109,7 +104,7 @@ if not (SAO / 'index.html').exists():
         f"{SAO / 'index.html'} missing (`make build/sao/index.html`)",
         allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 expect.set_options(timeout=TIMEOUT)
 
@@ -139,11 +134,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Client:

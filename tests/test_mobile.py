@@ -40,19 +40,15 @@ from pathlib import Path
 
 import pytest
 from demo_server import (
-    AGENDA_SECRETARY, MOBILE_CHECK_CUSTOMER, MOBILE_CHECK_EMAIL,
+    AGENDA_SECRETARY, CHROMIUM, MOBILE_CHECK_CUSTOMER, MOBILE_CHECK_EMAIL,
     MOBILE_CHECK_SERIAL, MOBILE_CONFLICT_CUSTOMER, MOBILE_OFFLINE_CUSTOMER,
-    MOBILE_OTHER_CUSTOMER, MOBILE_TECHNICIAN, OTHER_TECHNICIAN, demo_server)
+    MOBILE_OTHER_CUSTOMER, MOBILE_TECHNICIAN, OTHER_TECHNICIAN, chromium,
+    demo_server)
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path('/usr/bin/chromium')
 ARTIFACTS = ROOT / 'test-artifacts' / 'mobile'
 DB = 'termogest'
 PHONE = {'width': 390, 'height': 844}
-CHROMIUM_ARGS = [
-    '--headless', '--no-sandbox', '--disable-gpu',
-    '--disable-background-networking', '--disable-component-update',
-    '--no-first-run', '--disable-sync']
 TIMEOUT = 30_000  # ms, for every Playwright wait (CI runs on 2 slow cores)
 
 if os.environ.get('TRYTOND_DATABASE__URI', '').startswith('postgresql'):
@@ -64,7 +60,7 @@ if not CHROMIUM.exists():
         f"{CHROMIUM} missing (apt-get install chromium or `make deps`)",
         allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 expect.set_options(timeout=TIMEOUT)
 
@@ -96,11 +92,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Phone:
