@@ -30,7 +30,7 @@ FATTURAPA_XSD ?= $(wildcard $(CURDIR)/../shared/fatturapa/xsd)
 
 # Each backend's tests run in two processes: these addons, and the others
 # with tests/.
-GROUP_1 := addons/termogest_agenda addons/termogest_fatturapa
+GROUP_1 := addons/termogest_agenda addons/termogest_fatturapa addons/termogest_mobile
 GROUP_2 = $(filter-out $(GROUP_1),$(wildcard addons/termogest_*)) tests
 
 DB := termogest
@@ -104,7 +104,15 @@ demo: .venv/.installed build/sao/index.html
 		# No trytond_import_countries: 58 s; the demo script creates Italy.
 		$(BIN)/python scripts/demo_data.py $(DB)
 		trap - EXIT
+	elif [ "$$(cat build/db/$(DB).hash 2>/dev/null)" != "$(HASH)" ]; then
+		# The modules changed since the database was built: update and
+		# activate them, then add the demo data still missing (the script
+		# leaves what exists alone).
+		$(BIN)/trytond-admin -c trytond.conf -d $(DB) -u $(MODULES) --activate-dependencies
+		$(BIN)/trytond-admin -c trytond.conf -d $(DB) -l it
+		$(BIN)/python scripts/demo_data.py $(DB)
 	fi
+	echo "$(HASH)" > build/db/$(DB).hash
 	$(BIN)/python scripts/demo_data.py $(DB) --print-logins
 	echo "Amministratore Tryton: admin / $$(cat build/adminpass)"
 	# A local mail sink on the port of trytond.conf: the e-mails TermoGest
