@@ -30,7 +30,7 @@ FATTURAPA_XSD ?= $(wildcard $(CURDIR)/../shared/fatturapa/xsd)
 
 # Each backend's tests run in two processes: these addons, and the others
 # with tests/.
-GROUP_1 := addons/termogest_agenda addons/termogest_fatturapa addons/termogest_mobile
+GROUP_1 := addons/termogest_agenda addons/termogest_fatturapa
 GROUP_2 = $(filter-out $(GROUP_1),$(wildcard addons/termogest_*)) tests
 
 DB := termogest
