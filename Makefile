@@ -131,7 +131,7 @@ test: .venv/.installed build/sao/index.html deps
 	unset TRYTOND_DATABASE__URI DB_NAME DB_CACHE
 	run_pytest() {
 		local rc=0
-		$(BIN)/python -m pytest -q "$$@" || rc=$$?
+		$(BIN)/python -m pytest -q --durations=10 "$$@" || rc=$$?
 		if [ $$rc -eq 5 ]; then echo "pytest: no tests collected" >&2; fi
 		return $$rc
 	}

@@ -24,10 +24,38 @@ for cfg in ROOT.glob('addons/*/tryton.cfg'):
 
 def pytest_configure(config):
     import trytond.config as tconfig
+    import trytond.tests.tools
 
     # The production rule of trytond.conf, also in tests.
     tconfig.set('password', 'length', '12')
     tconfig.set('database', 'language', 'en')
+    trytond.tests.tools.activate_modules = _activate_modules(
+        trytond.tests.tools.activate_modules)
+
+
+def _activate_modules(activate_modules):
+    """activate_modules of trytond.tests.tools, the modules' database cached
+    on its own: a test with set-up functions starts from it (restored, or
+    built and cached for the others, ModuleTestCase's included) instead of
+    activating the modules again"""
+    from trytond.tests.test_tryton import backup_db_cache, restore_db_cache
+    from trytond.tests.tools import _func_name, _get_config
+
+    def wrapper(modules, *setup):
+        if isinstance(modules, str):
+            modules = [modules]
+        if not setup:
+            return activate_modules(modules)
+        cache_name = '%s--%s' % (
+            '-'.join(sorted(modules)), '|'.join(map(_func_name, setup)))
+        if restore_db_cache(cache_name):
+            return _get_config()
+        cfg = activate_modules(modules)
+        for func in setup:
+            func(config=cfg)
+        backup_db_cache(cache_name)
+        return cfg
+    return wrapper
 
 
 def pytest_collect_file(parent, file_path):

@@ -261,10 +261,20 @@ class Client:
         return self.page.locator('.modal.in .modal-dialog')
 
     def fill(self, name, value):
-        "Type value into a form field and leave it (sao reads on change)"
+        """Type value into a form field and leave it (sao reads on change).
+        The answer of an earlier on_change (a loaded server) may redraw the
+        form over what was typed: then it is typed again."""
         field = self.field(name)
-        field.fill(value)
-        field.blur()
+        for _ in range(3):
+            field.fill(value)
+            field.blur()
+            try:
+                expect(field).to_have_value(value, timeout=5000)
+                self.page.wait_for_load_state('networkidle')
+                if field.input_value() == value:
+                    break
+            except AssertionError:
+                pass
         expect(field).to_have_value(value)
 
     def button(self, id_):
@@ -518,6 +528,8 @@ def test_secretary_adds_device_from_customer(client):
     expect(secretary.field('plant')).to_have_value(
         re.compile(rf'^{plant_code}\b'))
     secretary.field('kind').select_option(label="Scaldacqua")
+    # (the kind's on_change redraws the form)
+    secretary.page.wait_for_load_state('networkidle')
     secretary.fill('brand', "Ariston")
     secretary.fill('model', "Velis Tech Dry 50")
     secretary.fill('serial_number', NEW_DEVICE_SERIAL)
