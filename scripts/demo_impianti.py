@@ -1327,10 +1327,12 @@ def create_plants(company):
         if report.get('_done')]
     if done:
         Report.done(done, context)
-    for report, values in zip(data.reports, Report.read(
-                report_ids, ['number', 'result'], context)):
-        report.update({'_id': values['id'], '_number': values['number'],
-                '_result': values['result']})
+    # read() does not keep the order of the ids on PostgreSQL
+    values = {v['id']: v for v in Report.read(
+            report_ids, ['number', 'result'], context)}
+    for report, id_ in zip(data.reports, report_ids):
+        report.update({'_id': id_, '_number': values[id_]['number'],
+                '_result': values[id_]['result']})
 
     _activate_booklets(Booklet, booklets, today, context)
     # The log of the booklets: the last maintenance of each device and
