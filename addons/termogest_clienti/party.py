@@ -2,12 +2,15 @@
 # this repository contains the full copyright notices and license terms.
 import datetime
 import hashlib
+import re
 from collections import defaultdict
 
-from sql import Null, Union
+from sql import Literal, Null, Union
+from sql.conditionals import Coalesce
+from sql.operators import ILike, Like
 
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.modules.party.exceptions import InvalidIdentifierCode
 from trytond.modules.termogest_permessi.checks import is_email
 from trytond.pool import Pool, PoolMeta
@@ -33,6 +36,21 @@ SUBJECT_TYPES = [
     ]
 TRASH_DAYS = 30
 ATTENTION_MARK = '\u26a0 '
+# A codice fiscale or a partita IVA (with its country), searched as a whole
+_FISCAL_CODE = re.compile(
+    r'(?:IT)?[0-9]{11}|[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}'
+    r'[A-Z][0-9LMNPQRSTUV]{3}[A-Z]')
+
+
+def may_be_address(value):
+    """Whether a searched text may be part of a street or a city: not when
+    it has no letter (a phone, a partita IVA, a house number) or is a
+    codice fiscale"""
+    text = value.replace('%', '').replace('_', '').replace(' ', '').upper()
+    return (any(c.isalpha() for c in text)
+        and not _FISCAL_CODE.fullmatch(text))
+
+
 # Fields whose change may contradict the chosen subject type
 _SUBJECT_FIELDS = {
     'subject_type', 'fiscal_code', 'vat_number', 'sdi_code',
@@ -246,11 +264,39 @@ class Party(metaclass=PoolMeta):
                 ATTENTION_MARK.strip(), '')
         domain = super().search_rec_name(
             name, (name, operator, operand, *extra))
-        domain.extend([
-                ('addresses.street', operator, operand, *extra),
-                ('addresses.city', operator, operand, *extra),
-                ])
+        if operator in {'ilike', 'like'} and isinstance(operand, str):
+            if may_be_address(operand):
+                domain.append(
+                    ('id', 'in', cls._address_query(operator, operand)))
+            if domain and domain[0] == 'OR':
+                # One query per alternative, united: each can use its own
+                # (trigram) index, where OR'ed sub-queries would make
+                # PostgreSQL scan every card (bench/RESULTS.md)
+                domain = [('id', 'in', Union(*(
+                                cls.search([clause], order=[], query=True)
+                                for clause in domain[1:])))]
+        else:
+            domain.extend([
+                    ('addresses.street', operator, operand, *extra),
+                    ('addresses.city', operator, operand, *extra),
+                    ])
         return domain
+
+    @classmethod
+    def _address_query(cls, operator, value):
+        """The parties with an active address whose street or city matches
+        value: one scan of the addresses, and a plain (I)LIKE where the
+        street's full-text search would only match whole words"""
+        pool = Pool()
+        Address = pool.get('party.address')
+        address = Address.__table__()
+        Operator = ILike if operator == 'ilike' else Like
+        where = Literal(False)
+        for column in [address.street_unstructured, address.street_name,
+                address.city]:
+            where |= Operator(Coalesce(column, ''), value)
+        return address.select(address.party,
+            where=(address.active == Literal(True)) & where)
 
     # Codice fiscale and partita IVA are kept in party.identifier; these two
     # fields only let the card show and edit them as plain fields.
@@ -759,6 +805,14 @@ class TrashEntry(ModelSQL):
 class Identifier(metaclass=PoolMeta):
     __name__ = 'party.identifier'
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Searched by the customer search as the code is (see Address)
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.code_compact, Index.Similarity())))
+
     @fields.depends('type', 'party', 'code')
     def check_code(self):
         try:
@@ -774,8 +828,35 @@ class Identifier(metaclass=PoolMeta):
                     party=party, code=self.code)) from exception
 
 
+class Address(metaclass=PoolMeta):
+    __name__ = 'party.address'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # The customer search looks in the streets and cities
+        # (Party._address_query): trigram indexes where PostgreSQL has
+        # pg_trgm (README, "PostgreSQL in production")
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (Coalesce(t.street_unstructured, ''),
+                        Index.Similarity())),
+                Index(t, (Coalesce(t.street_name, ''), Index.Similarity())),
+                Index(t, (Coalesce(t.city, ''), Index.Similarity())),
+                })
+
+
 class ContactMechanism(metaclass=PoolMeta):
     __name__ = 'party.contact_mechanism'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # The contacts' search compares COALESCE(value_compact, '') (see
+        # Address)
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (Coalesce(t.value_compact, ''), Index.Similarity())))
 
     role = fields.Char(
         "Role", help="Who the contact is for the customer: "

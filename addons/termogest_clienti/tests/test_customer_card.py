@@ -213,7 +213,10 @@ def test_search_by_number_name_codes_phone_email_street_city(cfg):
         "Termica Alpi S.r.l.", vat_number=COMPANY_VAT, sdi_code='M5UXCR1')
     company.save()
     for text in [party.code, "Rossi", PERSON_CF, '6401234',
-            'mario.rossi@example', "Nizza", "Moncalieri"]:
+            'mario.rossi@example', "Nizza", "Moncalieri",
+            # inside a word of the street, on every backend (PostgreSQL's
+            # full-text search of the street matches whole words only)
+            "izza 4", "oncal"]:
         found = Party.find([
                 ('rec_name', 'ilike', f'%{text}%'),
                 ('internal', '=', False),
