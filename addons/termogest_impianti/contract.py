@@ -315,6 +315,13 @@ class ContractPlant(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('contract')
+        # Both ways: the records of one side, and "in" searches from the
+        # other (the maintenance due, the app's device histories)
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.contract, Index.Range())),
+                Index(t, (t.plant, Index.Range())),
+                })
 
 
 class ContractDevice(ModelSQL):
@@ -330,6 +337,13 @@ class ContractDevice(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('contract')
+        # Both ways: the records of one side, and "in" searches from the
+        # other (the maintenance due, the app's device histories)
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.contract, Index.Range())),
+                Index(t, (t.device, Index.Range())),
+                })
 
 
 class RenewStart(ModelView):

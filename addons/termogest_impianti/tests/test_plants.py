@@ -371,6 +371,25 @@ def test_no_maintenance_customers_left_out(cfg):
     assert _due(cfg) == []
 
 
+def test_due_read_after_its_device_was_serviced(cfg):
+    "A listed due still reads when its date leaves the window meanwhile"
+    Due = Model.get('termogest.maintenance.due')
+    as_user(cfg, 'paolo')
+    device = new_device(new_plant("Mario Rossi"),
+        last_maintenance_date=date(2025, 6, 10))
+    due, = _due(cfg, kind='maintenance')
+    assert due.due_date == date(2026, 6, 10)
+    device.last_maintenance_date = date(2026, 6, 1)
+    device.save()
+    assert _due(cfg, kind='maintenance', to_date=date(2026, 12, 31)) == []
+    with cfg.set_context(from_date=date(2026, 1, 1),
+            to_date=date(2026, 12, 31)):
+        due = Due(due.id)
+        assert due.due_date == date(2027, 6, 1)
+        assert due.device.id == device.id
+        assert due.kind == 'maintenance'
+
+
 def test_due_list_window_and_filters(cfg):
     Contract = Model.get('termogest.contract')
     Employee = Model.get('company.employee')
