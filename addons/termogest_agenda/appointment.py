@@ -594,6 +594,13 @@ class AppointmentDevice(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('appointment')
+        # Both ways: the records of one side, and "in" searches from the
+        # other (the maintenance due, the app's device histories)
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.appointment, Index.Range())),
+                Index(t, (t.device, Index.Range())),
+                })
 
 
 class AppointmentContext(ModelView):

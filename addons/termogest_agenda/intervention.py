@@ -639,6 +639,13 @@ class InterventionDevice(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('intervention')
+        # Both ways: the records of one side, and "in" searches from the
+        # other (the maintenance due, the app's device histories)
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.intervention, Index.Range())),
+                Index(t, (t.device, Index.Range())),
+                })
 
 
 class InterventionLine(ModelSQL, ModelView):

@@ -11,10 +11,15 @@ import json
 import re
 from decimal import Decimal
 
+from sql import Window
+from sql.functions import RowNumber
+
+from trytond.backend import MAX_QUERY_PARAMS
 from trytond.modules.termogest_impianti.regulation import (
     COMPONENT_CODES, REPORT_TYPES)
 from trytond.pool import Pool
-from trytond.transaction import without_check_access
+from trytond.tools import grouped_slice, reduce_ids
+from trytond.transaction import Transaction, without_check_access
 
 HISTORY_SIZE = 5
 KEY_PATTERN = re.compile(r'^[A-Za-z0-9-]{16,64}$')
@@ -222,34 +227,50 @@ def device_histories(devices, kind_labels):
 
     The technician sees the history of the generators of his own
     appointments, whoever did the work: read without the record rules.
+    The last HISTORY_SIZE of each device are ranked in the database, then
+    only their fields are read.
     """
     pool = Pool()
     Intervention = pool.get('termogest.intervention')
+    InterventionDevice = pool.get('termogest.intervention-termogest.device')
     histories = {d.id: [] for d in devices}
     if not devices:
         return histories
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    intervention = Intervention.__table__()
+    relation = InterventionDevice.__table__()
+    ranked = []
+    for sub_ids in grouped_slice(list(histories), MAX_QUERY_PARAMS):
+        rank = RowNumber(window=Window([relation.device], order_by=[
+                    intervention.date.desc, intervention.id.desc]))
+        query = relation.join(intervention,
+            condition=relation.intervention == intervention.id
+            ).select(relation.device, intervention.id.as_('intervention'),
+            rank.as_('rank'),
+            where=reduce_ids(relation.device, sub_ids)
+            & intervention.state.in_(['done', 'invoiced']))
+        cursor.execute(*query.select(
+                query.device, query.intervention,
+                where=query.rank <= HISTORY_SIZE,
+                order_by=[query.device, query.rank]))
+        ranked.extend(cursor)
     with without_check_access():
-        interventions = Intervention.search([
-                ('devices', 'in', list(histories)),
-                ('state', 'in', ['done', 'invoiced']),
-                ], order=[('date', 'DESC'), ('id', 'DESC')])
-        for intervention in interventions:
-            row = None
-            for device in intervention.devices:
-                rows = histories.get(device.id)
-                if rows is None or len(rows) >= HISTORY_SIZE:
-                    continue
-                if row is None:
-                    row = {
-                        'date': iso_date(intervention.date),
-                        'number': intervention.number,
-                        'kind_label': kind_labels.get(intervention.kind),
-                        'technician': intervention.technician.rec_name,
-                        'description': intervention.description or '',
-                        }
-                rows.append(row)
-            if all(len(r) >= HISTORY_SIZE for r in histories.values()):
-                break
+        rows = {}
+        for values in Intervention.read(
+                list({i for _, i in ranked}),
+                ['date', 'number', 'kind', 'description',
+                    'technician.rec_name']):
+            technician = values.get('technician.') or {}
+            rows[values['id']] = {
+                'date': iso_date(values['date']),
+                'number': values['number'],
+                'kind_label': kind_labels.get(values['kind']),
+                'technician': technician.get('rec_name'),
+                'description': values['description'] or '',
+                }
+    for device, intervention_id in ranked:
+        histories[device].append(rows[intervention_id])
     return histories
 
 
@@ -292,14 +313,21 @@ def appointments_json(appointments, today):
     all_devices = {d for ds in plant_devices.values() for d in ds}
     for appointment in appointments:
         all_devices.update(appointment.devices)
-    histories = device_histories(list(all_devices), kind_labels)
+    # One list of instances: their fields are then read in a few queries
+    # for all the devices, not plant by plant
+    browsed = {d.id: d
+        for d in Device.browse(sorted(d.id for d in all_devices))}
+    plant_devices = {p: [browsed[d.id] for d in ds]
+        for p, ds in plant_devices.items()}
+    histories = device_histories(list(browsed.values()), kind_labels)
 
     result = []
     for appointment in appointments:
         selected = {d.id for d in appointment.devices}
         devices = list(plant_devices.get(
                 appointment.plant.id if appointment.plant else None, []))
-        devices += [d for d in appointment.devices if d not in devices]
+        devices += [browsed[d.id] for d in appointment.devices
+            if d not in devices]
         interventions = sorted(
             appointment.interventions,
             key=lambda i: (i.date, i.id), reverse=True)
