@@ -8,6 +8,11 @@ rows are then imported in one transaction: if the database refuses one of
 them, nothing at all is imported.
 """
 
+import hashlib
+import threading
+import unicodedata
+from collections import OrderedDict, defaultdict
+
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import ValidationError
@@ -18,8 +23,34 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import spreadsheet
+from .regulation import COMPONENT_CODES
 
 MAX_FILE_SIZE = 20 * 1024 * 1024
+# Records created by one call in import_records (see _create)
+CREATE_SIZE = 500
+
+
+# The file read and checked by the last steps of the wizard, so that each
+# step does not read and check it again: {key: Sheet or results}; the
+# values are never modified.  Only a speed-up: a step run by another
+# process reads the file itself.
+_CACHE = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 2
+
+
+def _cached(key, compute):
+    "The value of key in the cache, computed and stored when missing"
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = value
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
 
 
 class ImportError_(ValidationError):
@@ -112,6 +143,11 @@ class Import(Wizard):
             ])
     import_ = StateTransition()
 
+    def _file_key(self):
+        "What identifies the uploaded file in the cache"
+        return (hashlib.sha256(bytes(self.start.file or b'')).digest(),
+            self.start.filename or '')
+
     def _sheet(self):
         data = self.start.file
         if data is not None and len(data) > MAX_FILE_SIZE:
@@ -120,8 +156,9 @@ class Import(Wizard):
                     filename=self.start.filename or '',
                     size=MAX_FILE_SIZE // (1024 * 1024)))
         try:
-            return spreadsheet.read_sheet(
-                bytes(data or b''), self.start.filename or '')
+            return _cached(('sheet',) + self._file_key(),
+                lambda: spreadsheet.read_sheet(
+                    bytes(data or b''), self.start.filename or ''))
         except spreadsheet.SpreadsheetError as exception:
             raise ImportError_(str(exception)) from exception
 
@@ -164,9 +201,13 @@ class Import(Wizard):
         pool = Pool()
         Date = pool.get('ir.date')
         sheet = self._sheet()
+        mapping, today = self._mapping(), Date.today()
         try:
-            results = spreadsheet.validate_sheet(
-                sheet, self._mapping(), today=Date.today())
+            results = _cached(
+                ('results',) + self._file_key()
+                + (tuple(sorted(mapping.items())), today),
+                lambda: spreadsheet.validate_sheet(
+                    sheet, mapping, today=today))
         except spreadsheet.SpreadsheetError as exception:
             raise ImportError_(str(exception)) from exception
         return results
@@ -212,6 +253,10 @@ def import_records(rows):
     customers are matched by number, codice fiscale, partita IVA or name
     and city; existing plants by catasto code or site address.  Return the
     counts of what was created.
+
+    The database is read in bulk (one search per kind of key, not one per
+    row) and the records of each model are created together, in calls of
+    CREATE_SIZE records.
     """
     pool = Pool()
     Party = pool.get('party.party')
@@ -224,6 +269,7 @@ def import_records(rows):
     Country = pool.get('country.country')
     Subdivision = pool.get('country.subdivision')
     Identifier = pool.get('party.identifier')
+    ContactMechanism = pool.get('party.contact_mechanism')
 
     fuels = {f.code: f for f in Fuel.search([])}
     refrigerants = {r.code.upper(): r for r in Refrigerant.search([])}
@@ -256,21 +302,40 @@ def import_records(rows):
             or '%s|%s' % (record['customer_name'].casefold(),
                 (record['customer_city'] or '').casefold()))
 
+    # One record per customer, in the order of the file
+    customers = {}
+    for row, record in rows:
+        customers.setdefault(party_key(record), record)
+    by_code = _first_by(Party.search([
+                ('code', 'in', sorted({r['customer_code']
+                            for r in customers.values()
+                            if r['customer_code']})),
+                ]), 'code')
+    by_identifier = {}
+    for identifier in Identifier.search([
+                ('code', 'in', sorted({r[k] for r in customers.values()
+                            for k in ['fiscal_code', 'vat_number']
+                            if r[k]})),
+                ('party.internal', '=', False),
+                ]):
+        by_identifier.setdefault(identifier.code, identifier.party)
+    # The customers the name and city search could find: a superset
+    # searched at once, then the exact search for the few candidates
+    same_names = _similar_names(Party, [
+            r['customer_name'] for r in customers.values()])
+
     def find_party(record):
         if record['customer_code']:
-            found = Party.search(
-                [('code', '=', record['customer_code'])], limit=1)
+            found = by_code.get(record['customer_code'])
             if found:
-                return found[0]
-        for type_, key in [('it_codicefiscale', 'fiscal_code'),
-                ('it_vat', 'vat_number')]:
+                return found
+        for key in ['fiscal_code', 'vat_number']:
             if record[key]:
-                found = Identifier.search([
-                        ('code', '=', record[key]),
-                        ('party.internal', '=', False),
-                        ], limit=1)
+                found = by_identifier.get(record[key])
                 if found:
-                    return found[0].party
+                    return found
+        if not same_names(record['customer_name']):
+            return
         domain = [('name', 'ilike', record['customer_name'])]
         if record['customer_city']:
             domain.append(
@@ -281,31 +346,48 @@ def import_records(rows):
 
     to_create = {}
     order = []
-    for row, record in rows:
-        key = party_key(record)
-        if key in parties or key in to_create:
-            continue
+    # A contact of a new customer, whose only address is in Italy
+    formatter = ContactMechanism(
+        party=Party(addresses=[Address(country=italy)]))
+    for key, record in customers.items():
         party = find_party(record)
         if party:
             parties[key] = party
             continue
         subdivision = subdivisions.get(record['customer_province'] or '')
+        # Formatted as the contact mechanisms would do it after their
+        # creation (compute_fields), to spare a write for each of them
         contacts = []
         for type_, name in [('phone', 'phone'), ('mobile', 'mobile'),
                 ('email', 'email')]:
             if record[name]:
-                contacts.append({'type': type_, 'value': record[name]})
+                value = formatter.format_value(
+                    value=record[name], type_=type_)
+                contacts.append({
+                        'type': type_,
+                        'value': value,
+                        'value_compact': formatter.format_value_compact(
+                            value=value, type_=type_),
+                        })
+        # The codes go straight into party.identifier, as the setter of
+        # fiscal_code and vat_number would put them (one write per
+        # customer through the setters)
+        identifiers = []
+        for name in ['fiscal_code', 'vat_number']:
+            if record[name] and record[name].strip():
+                type_, code = Party._identifier_type_of(name, record[name])
+                identifiers.append({'type': type_, 'code': code})
         values = {
             'name': record['customer_name'],
             'subject_type': detect_subject_type(
                 fiscal_code=record['fiscal_code'],
                 vat_number=record['vat_number'],
                 sdi_code=record['sdi_code'], country_code='IT') or 'person',
-            'fiscal_code': record['fiscal_code'],
-            'vat_number': record['vat_number'],
+            'identifiers': [('create', identifiers)],
             'pec': record['pec'],
             'addresses': [('create', [{
-                            'street': record['customer_street'],
+                            'street_unstructured': (
+                                record['customer_street']),
                             'postal_code': record['customer_postal_code'],
                             'city': record['customer_city'],
                             'country': italy.id if italy else None,
@@ -318,10 +400,12 @@ def import_records(rows):
             values['sdi_code'] = record['sdi_code']
         to_create[key] = values
         order.append(key)
+    new_parties = set()
     if order:
         with Transaction().set_context(_skip_warnings=True):
-            created = Party.create([to_create[k] for k in order])
+            created = _create(Party, [to_create[k] for k in order])
         parties.update(zip(order, created))
+        new_parties = {p.id for p in created}
     party_count = len(order)
 
     # Plants
@@ -337,6 +421,10 @@ def import_records(rows):
         return (party.id, record['catasto_code']
             or '%s|%s' % ((street or '').casefold(), (city or '').casefold()))
 
+    by_catasto = _first_by(Plant.search([
+                ('catasto_code', 'in', sorted({r['catasto_code']
+                            for _, r in rows if r['catasto_code']})),
+                ]), 'catasto_code')
     for row, record in rows:
         party = parties[party_key(record)]
         street = record['plant_street'] or record['customer_street']
@@ -346,9 +434,10 @@ def import_records(rows):
             continue
         existing = None
         if record['catasto_code']:
-            existing = Plant.search(
-                [('catasto_code', '=', record['catasto_code'])], limit=1)
-        if not existing and street:
+            existing = by_catasto.get(record['catasto_code'])
+            existing = [existing] if existing else None
+        # a customer created above has no plant yet
+        if not existing and street and party.id not in new_parties:
             existing = Plant.search([
                     ('party', '=', party.id),
                     ('address.street', 'ilike', street),
@@ -369,8 +458,9 @@ def import_records(rows):
             or record['customer_province'] or '')
         subdivision = subdivisions.get(province)
         if address is None:
+            # street_unstructured is what the setter of street fills
             address = Address(
-                party=party, street=street,
+                party=party, street_unstructured=street,
                 postal_code=(record['plant_postal_code']
                     or record['customer_postal_code']),
                 city=city, country=italy,
@@ -385,8 +475,8 @@ def import_records(rows):
                     'pod': record['pod'],
                     }))
         plant_keys.append(key)
-    if new_addresses:
-        Address.save(new_addresses)
+    for index in range(0, len(new_addresses), CREATE_SIZE):
+        Address.save(new_addresses[index:index + CREATE_SIZE])
     if plant_values:
         vlist = []
         for address, values in plant_values:
@@ -394,10 +484,16 @@ def import_records(rows):
             vlist.append(values)
         created = Plant.create(vlist)
         plants.update(zip(plant_keys, created))
+        new_plants = {p.id for p in created}
+    else:
+        new_plants = set()
     plant_count = len(plant_keys)
 
-    # Devices: Device.create gives each one the next free slot
+    # Devices: Device.create gives each one the next free slot; in a
+    # plant created above, where no slot is taken, they are numbered here
+    # in the same way without a search per device
     device_values = []
+    taken = defaultdict(set)
     for row, record in rows:
         plant = plants[plant_key(record)]
         refrigerant = None
@@ -433,11 +529,82 @@ def import_records(rows):
                 record['last_efficiency_check_date']),
             'notes': record['device_notes'],
             }
+        if plant.id in new_plants:
+            slots = taken[plant.id, COMPONENT_CODES.get(record['kind'])]
+            number = 1
+            while number in slots:
+                number += 1
+            values['progressive'] = number
+            slots.add(number)
         device_values.append(values)
     if device_values:
-        Device.create(device_values)
+        _create(Device, device_values)
     return {
         'parties': party_count,
         'plants': plant_count,
         'devices': len(device_values),
         }
+
+
+def _create(Model, vlist, size=CREATE_SIZE):
+    """Create the records of vlist in calls of size records, in order
+
+    The same records as one call, but Tryton checks every id of a list
+    when it instantiates each of its records: the time grows with the
+    square of the records of one call.
+    """
+    records = []
+    for index in range(0, len(vlist), size):
+        records.extend(Model.create(vlist[index:index + size]))
+    return records
+
+
+def _first_by(records, name):
+    """{value of field name: first record} of records in their order, as
+    a search of each value with limit=1 would find"""
+    result = {}
+    for record in records:
+        result.setdefault(getattr(record, name), record)
+    return result
+
+
+# Characters with a meaning in a LIKE pattern
+_LIKE_SPECIAL = frozenset('%_\\')
+
+
+def _fold_name(name):
+    "Case and accents folded, None when it cannot be compared in Python"
+    text = unicodedata.normalize('NFKD', name)
+    text = ''.join(c for c in text if not unicodedata.combining(c))
+    text = text.casefold()
+    if not text.isascii() or _LIKE_SPECIAL & set(text):
+        return None
+    return text
+
+
+def _similar_names(Party, names, size=500):
+    """Return a function telling whether a customer name could match an
+    existing customer with ('name', 'ilike', name)
+
+    It searches every name at once (OR of the same clauses) and compares
+    the names found folded; it never says no when the search could find
+    one, so the exact search then runs only for these names.
+    """
+    names = sorted({n for n in names if n})
+    found, unsure = set(), False
+    for index in range(0, len(names), size):
+        chunk = names[index:index + size]
+        domain = ['OR'] + [('name', 'ilike', n) for n in chunk]
+        for party in Party.search(
+                [domain, ('internal', '=', False)], order=[]):
+            folded = _fold_name(party.name or '')
+            if folded is None:
+                unsure = True
+            found.add(folded)
+
+    def similar(name):
+        if unsure:
+            return True
+        folded = _fold_name(name)
+        return folded is None or folded in found
+    return similar
