@@ -4,6 +4,7 @@
 #                     (RESET=1 recreates the database)
 #   make test         the test suite on SQLite, then on a throwaway PostgreSQL
 #   make deps         system packages the tests need (chromium, postgresql)
+#   make bench        benchmarks on a PostgreSQL cluster (bench/RESULTS.md)
 #   make clean        remove build/ and test-artifacts/ (keeps .venv)
 #
 # See /work/shared/TRYTON_NOTES.md sections 4, 5, 6 and 12.
@@ -42,10 +43,10 @@ IS_ROOT := $(filter 0,$(shell id -u))
 HASH = $(shell find addons -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 \
 	| LC_ALL=C sort -z | xargs -0 sha1sum | sha1sum | cut -c1-12)
 
-.PHONY: help demo test deps clean
+.PHONY: help demo test deps clean bench
 
 help:
-	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
 
 .venv/.installed: pyproject.toml
 	$(PYTHON) -m venv .venv
@@ -207,3 +208,20 @@ test: .venv/.installed build/sao/index.html deps
 
 clean:
 	rm -rf build test-artifacts
+
+# The benchmarks of bench/RESULTS.md: a PostgreSQL cluster kept in
+# build/bench-pg (bench/pg.sh; port BENCH_PGPORT, 55450), the scale data of
+# 5,000 and 50,000 customers (the template bench_base is rebuilt when the
+# modules changed), the medians, then the 5-minute load test.
+bench: .venv/.installed deps
+	@$(BIN)/pip install -q -e '.[test,bench]' 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
+	bench/pg.sh start >/dev/null
+	export PGHOST=127.0.0.1 PGPORT=$${BENCH_PGPORT:-55450} PGUSER=tryton PGPASSWORD=tryton
+	if [ "$$(cat build/bench-pg.hash 2>/dev/null)" != "$(HASH)" ]; then
+		$(PGBIN)/dropdb --if-exists bench_base
+		echo "$(HASH)" > build/bench-pg.hash
+	fi
+	$(BIN)/python bench/generate.py --customers 5000 --database bench_5k
+	$(BIN)/python bench/generate.py --customers 50000 --database bench_50k
+	$(BIN)/python bench/run.py -d bench_5k -d bench_50k --json build/bench-run.json
+	$(BIN)/python bench/loadtest.py --database bench_50k

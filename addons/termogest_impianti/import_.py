@@ -482,7 +482,7 @@ def import_records(rows):
         for address, values in plant_values:
             values['address'] = address.id
             vlist.append(values)
-        created = Plant.create(vlist)
+        created = _create(Plant, vlist)
         plants.update(zip(plant_keys, created))
         new_plants = {p.id for p in created}
     else:

@@ -206,7 +206,7 @@ class MaintenanceDue(ModelSQL, ModelView):
     @classmethod
     def get_site(cls, dues, names):
         """The street, first phone and contract of each due, in a few queries
-        on the devices (reading a due again would run the whole union)"""
+        on the devices (reading a due again would run the whole query)"""
         pool = Pool()
         Device = pool.get('termogest.device')
         Plant = pool.get('termogest.plant')

@@ -266,6 +266,19 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
         if field_names and not (
                 field_names & {'catasto_code', 'region', 'active'}):
             return
+        # The other active plants with the codes, in one search: the
+        # first of them in the default order is the one named
+        codes = {p.catasto_code for p in plants
+            if p.catasto_code and p.active}
+        others = defaultdict(list)
+        if codes:
+            for row in cls.search_read([
+                        ('catasto_code', 'in', sorted(codes)),
+                        ('region', 'in', list({
+                                    p.region.id for p in plants
+                                    if p.catasto_code and p.active})),
+                        ], fields_names=['catasto_code', 'region']):
+                others[row['catasto_code'], row['region']].append(row['id'])
         for plant in plants:
             code = plant.catasto_code
             if not code:
@@ -279,13 +292,10 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
                         region=plant.region.rec_name))
             if not plant.active:
                 continue
-            others = cls.search([
-                    ('catasto_code', '=', code),
-                    ('region', '=', plant.region.id),
-                    ('id', '!=', plant.id),
-                    ], limit=1)
-            if others:
-                other, = others
+            other_ids = [i for i in others[code, plant.region.id]
+                if i != plant.id]
+            if other_ids:
+                other = cls(other_ids[0])
                 raise PlantError(gettext(
                         'termogest_impianti.msg_plant_catasto_unique',
                         plant=plant.rec_name, code=code,
@@ -363,7 +373,8 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
         Configuration = pool.get('termogest.impianti.configuration')
         config = Configuration(1)
         rules = Rule.search([])
-        to_write = []
+        # one write per set of values, not per device
+        to_write = defaultdict(list)
         with Transaction().set_context(active_test=False):
             plants = cls.browse(list({p.id for p in plants}))
             for plant in plants:
@@ -376,10 +387,14 @@ class Plant(DeactivableMixin, ModelSQL, ModelView):
                         if current != value:
                             changed[key] = value
                     if changed:
-                        to_write.extend(([device], changed))
+                        to_write[tuple(sorted(changed.items()))].append(
+                            device)
         if to_write:
+            args = []
+            for changed, devices in to_write.items():
+                args.extend((devices, dict(changed)))
             with Transaction().set_context(_termogest_due_dates=True):
-                Device.write(*to_write)
+                Device.write(*args)
 
     def _due_dates(self, rules, config):
         "Yield (device, values) with the computed due-date fields"
@@ -450,6 +465,13 @@ class PlantEmployee(ModelSQL):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('plant')
+        # Both ways: the records of one side, and "in" searches from the
+        # other (the maintenance due, the app's device histories)
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.plant, Index.Range())),
+                Index(t, (t.employee, Index.Range())),
+                })
 
 
 class Device(DeactivableMixin, ModelSQL, ModelView):
@@ -648,19 +670,30 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def next_progressive(cls, plant, kind, taken=()):
         "The first free slot number of kind's component in plant"
-        kinds = component_kinds(COMPONENT_CODES.get(kind))
+        key = (plant.id, COMPONENT_CODES.get(kind))
+        used = cls.used_progressives([key])[key]
+        return first_free(used | set(taken))
+
+    @classmethod
+    def used_progressives(cls, keys):
+        """{(plant id, component): the slot numbers in use} for keys of
+        (plant id, component), read in one search"""
+        used = {key: set() for key in keys}
+        kinds = {k for _, c in used for k in component_kinds(c)}
+        if not kinds:
+            return used
         with Transaction().set_context(active_test=False):
-            used = {d.progressive for d in cls.search([
-                        ('plant', '=', plant.id),
-                        ('kind', 'in', kinds),
-                        ('removal_date', '=', None),
-                        ('active', '=', True),
-                        ])}
-        used |= set(taken)
-        number = 1
-        while number in used:
-            number += 1
-        return number
+            rows = cls.search_read([
+                    ('plant', 'in', list({p for p, _ in used})),
+                    ('kind', 'in', sorted(kinds)),
+                    ('removal_date', '=', None),
+                    ('active', '=', True),
+                    ], fields_names=['plant', 'kind', 'progressive'])
+        for row in rows:
+            key = (row['plant'], COMPONENT_CODES.get(row['kind']))
+            if key in used:
+                used[key].add(row['progressive'])
+        return used
 
     def get_rec_name(self, name):
         label = ' '.join(filter(None, [self.brand, self.model]))
@@ -723,18 +756,29 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
                 field_names & {'progressive', 'kind', 'plant', 'active',
                     'removal_date'}):
             return
-        for device in devices:
-            if not device.in_service:
-                continue
-            others = cls.search([
-                    ('plant', '=', device.plant.id),
-                    ('kind', 'in', component_kinds(device.component)),
-                    ('progressive', '=', device.progressive),
+        devices = [d for d in devices if d.in_service]
+        if not devices:
+            return
+        # The devices in the slots, in one search: the first other one in
+        # the default order is the one named
+        others = defaultdict(list)
+        for row in cls.search_read([
+                    ('plant', 'in', list({d.plant.id for d in devices})),
+                    ('kind', 'in', sorted({k for d in devices
+                                for k in component_kinds(d.component)})),
+                    ('progressive', 'in', list({
+                                d.progressive for d in devices})),
                     ('removal_date', '=', None),
-                    ('id', '!=', device.id),
-                    ], limit=1)
-            if others:
-                other, = others
+                    ], fields_names=['plant', 'kind', 'progressive']):
+            key = (row['plant'], COMPONENT_CODES.get(row['kind']),
+                row['progressive'])
+            others[key].append(row['id'])
+        for device in devices:
+            other_ids = [i for i in others[
+                    device.plant.id, device.component, device.progressive]
+                if i != device.id]
+            if other_ids:
+                other = cls(other_ids[0])
                 raise DeviceError(gettext(
                         'termogest_impianti.msg_device_progressive',
                         device=device.rec_name, other=other.rec_name,
@@ -799,18 +843,20 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def create(cls, vlist):
-        pool = Pool()
-        Plant = pool.get('termogest.plant')
         vlist = [v.copy() for v in vlist]
-        taken = defaultdict(set)
-        for values in vlist:
+        # the next free slot of each device, from the slots in use read
+        # for all the plants in one search
+        keys = {}
+        for index, values in enumerate(vlist):
             if not values.get('progressive') and values.get('plant'):
                 kind = values.get('kind') or cls.default_kind()
-                component = COMPONENT_CODES.get(kind)
-                key = (values['plant'], component)
-                values['progressive'] = cls.next_progressive(
-                    Plant(values['plant']), kind, taken[key])
-                taken[key].add(values['progressive'])
+                keys[index] = (values['plant'], COMPONENT_CODES.get(kind))
+        if keys:
+            used = cls.used_progressives(set(keys.values()))
+            for index, key in keys.items():
+                number = first_free(used[key])
+                vlist[index]['progressive'] = number
+                used[key].add(number)
         devices = super().create(vlist)
         cls._update_plants(devices)
         return devices
@@ -853,6 +899,14 @@ class Device(DeactivableMixin, ModelSQL, ModelView):
         default.setdefault('reports')
         default.setdefault('replaced_by')
         return super().copy(devices, default=default)
+
+
+def first_free(used):
+    "The first slot number, from 1, not in used"
+    number = 1
+    while number in used:
+        number += 1
+    return number
 
 
 def plant_from_context():
