@@ -40,18 +40,13 @@ DEFAULT_CONFIG = ROOT / 'bench' / 'trytond.conf'
 TARGET = 500    # rows per second, with validation
 USER = 'rossiimpianti.sara'
 TODAY = datetime.date(2026, 1, 15)  # the dates of the files stay before
+# Read by trytond.config when it is first imported (the backend follows it)
+os.environ.setdefault('TRYTOND_CONFIG', str(DEFAULT_CONFIG))
 
-HEADERS = [
-    "Cod. cliente", "Ragione sociale / Cognome e nome", "Codice fiscale",
-    "Partita IVA", "Indirizzo", "CAP", "Comune", "Prov.", "Telefono",
-    "Cellulare", "E-mail", "PEC", "Codice destinatario",
-    "Indirizzo impianto", "CAP impianto", "Comune impianto",
-    "Prov. impianto", "Targa impianto", "PDR", "POD", "Tipo apparecchio",
-    "Marca", "Modello", "Matricola", "Combustibile", "Potenza kW",
-    "Classe", "Fluido termovettore", "Data installazione",
-    "Data prima accensione", "Scadenza garanzia", "Gas refrigerante",
-    "Carica kg", "Periodicità manutenzione (mesi)", "Ultima manutenzione",
-    "Ultimo controllo fumi", "Note"]
+from trytond.modules.termogest_impianti import spreadsheet  # noqa: E402
+
+# Every column the import knows, as in the sample file it offers
+HEADERS = spreadsheet.SAMPLE_HEADERS
 COLUMN = {h: i for i, h in enumerate(HEADERS)}
 
 SURNAMES = (
