@@ -210,13 +210,13 @@ clean:
 	rm -rf build test-artifacts
 
 # The benchmarks of bench/RESULTS.md: a PostgreSQL cluster kept in
-# build/bench-pg (bench/pg.sh; port BENCH_PGPORT, 55450), the scale data of
-# 5,000 and 50,000 customers (the template bench_base is rebuilt when the
-# modules changed), the medians, then the 5-minute load test.
+# build/bench-pg (bench/pg.sh, port 55450 of bench/trytond.conf), the scale
+# data of 5,000 and 50,000 customers (the template bench_base is rebuilt
+# when the modules changed), the medians, then the 5-minute load test.
 bench: .venv/.installed deps
 	@$(BIN)/pip install -q -e '.[test,bench]' 2>&1 | { grep -v "^WARNING: Location '.*' is ignored" || true; }
 	bench/pg.sh start >/dev/null
-	export PGHOST=127.0.0.1 PGPORT=$${BENCH_PGPORT:-55450} PGUSER=tryton PGPASSWORD=tryton
+	export PGHOST=127.0.0.1 PGPORT=55450 PGUSER=tryton PGPASSWORD=tryton
 	if [ "$$(cat build/bench-pg.hash 2>/dev/null)" != "$(HASH)" ]; then
 		$(PGBIN)/dropdb --if-exists bench_base
 		echo "$(HASH)" > build/bench-pg.hash

@@ -9,8 +9,8 @@
 #   bench/pg.sh stop    stop it (the data stays in build/bench-pg)
 #   bench/pg.sh remove  stop it and delete its data
 #
-# BENCH_PGPORT chooses the port (55450).  The server runs with Debian's
-# defaults but for shared_buffers (1 GB), the work memory and jit = off
+# The port is 55450, the one of bench/trytond.conf.  The server runs with
+# Debian's defaults but for shared_buffers (1 GB), the work memory and jit = off
 # (README, "PostgreSQL in production": JIT compiling costs 40-60 ms on
 # queries the planner overestimates, such as Tryton's searches with OR'ed
 # sub-queries); durability settings (fsync, synchronous_commit) are left
@@ -19,7 +19,7 @@ set -eu -o pipefail
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGDATA=$ROOT/build/bench-pg
-PORT=${BENCH_PGPORT:-55450}
+PORT=55450  # as in bench/trytond.conf
 URI=postgresql://tryton:tryton@127.0.0.1:$PORT/
 
 as_pg() {
