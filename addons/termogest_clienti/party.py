@@ -849,6 +849,10 @@ class Address(metaclass=PoolMeta):
 class ContactMechanism(metaclass=PoolMeta):
     __name__ = 'party.contact_mechanism'
 
+    role = fields.Char(
+        "Role", help="Who the contact is for the customer: "
+        "daughter, condominium administrator, caretaker...")
+
     @classmethod
     def __setup__(cls):
         super().__setup__()
@@ -857,10 +861,6 @@ class ContactMechanism(metaclass=PoolMeta):
         t = cls.__table__()
         cls._sql_indexes.add(
             Index(t, (Coalesce(t.value_compact, ''), Index.Similarity())))
-
-    role = fields.Char(
-        "Role", help="Who the contact is for the customer: "
-        "daughter, condominium administrator, caretaker...")
 
 
 class Cron(metaclass=PoolMeta):
